@@ -1,0 +1,3 @@
+export { ConfigError, loadConfig } from './config.js';
+export { type HealthServer, type ReadinessCheck, startHealthServer } from './health-server.js';
+export { type RunningService, runService, type ServiceContext } from './run-service.js';
