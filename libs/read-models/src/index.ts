@@ -1,1 +1,1 @@
-export {};
+export { migrateReadModels, readModelDdl } from './schema.js';

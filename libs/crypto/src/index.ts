@@ -1,0 +1,2 @@
+export { SecretBox, SecretBoxError } from './secret-box.js';
+export { hashToken, newToken, tokenMatches } from './tokens.js';
