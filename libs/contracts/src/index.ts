@@ -1,1 +1,11 @@
-export {};
+export * from './client-configuration.js';
+export * from './command-routing.js';
+export * from './commands/index.js';
+export * from './conversation-terms.js';
+export * from './events/index.js';
+export { limits } from './limits.js';
+export * from './payloads.js';
+export { fitsSchema, type SchemaIssue, schemaIssues } from './schema-check.js';
+export * from './streams.js';
+export type { TaggedUnion } from './tagged.js';
+export * from './values.js';

@@ -1,1 +1,13 @@
-export {};
+export { clientDecider } from './client/client-decider.js';
+export type { ChannelState, ClientState, WebhookState } from './client/client-state.js';
+export { conversationDecider } from './conversation/conversation-decider.js';
+export {
+  type ConversationState,
+  type ExistingConversation,
+  messagesPresent,
+  rememberedRemovals,
+} from './conversation/conversation-state.js';
+export { type DecideContext, type Decider, foldState, handle } from './decider.js';
+export { type AnyDecider, deciderFor, deciders } from './deciders.js';
+export { DomainError, type DomainErrorCode, isDomainError } from './domain-error.js';
+export { type UserState, userDecider } from './user/user-decider.js';

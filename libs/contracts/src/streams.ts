@@ -1,0 +1,23 @@
+/** Stream names are `<category>-<id>`; the id may itself contain dashes (UUIDs do). */
+export const streams = {
+  client: (clientId: string) => `client-${clientId}`,
+  user: (userId: string) => `user-${userId}`,
+  conversation: (conversationId: string) => `conversation-${conversationId}`,
+} as const;
+
+export type StreamCategory = keyof typeof streams;
+
+/** `conversation-3f…` → `conversation`. */
+export function categoryOf(stream: string): string {
+  const dash = stream.indexOf('-');
+  if (dash <= 0) throw new Error(`not a <category>-<id> stream name: "${stream}"`);
+  return stream.slice(0, dash);
+}
+
+/** `conversation-3f…` → `3f…`. */
+export function streamIdOf(stream: string): string {
+  const dash = stream.indexOf('-');
+  if (dash <= 0 || dash === stream.length - 1)
+    throw new Error(`not a <category>-<id> stream name: "${stream}"`);
+  return stream.slice(dash + 1);
+}
