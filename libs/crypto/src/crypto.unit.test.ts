@@ -41,6 +41,14 @@ describe('SecretBox', () => {
     expect(() => new SecretBox('b'.repeat(64)).decrypt(sealed)).toThrow(SecretBoxError);
   });
 
+  it('fingerprints equal values alike whatever their key order, and differently under another key', () => {
+    const box = new SecretBox(key);
+    expect(box.fingerprint({ a: 1, b: 'x' })).toBe(box.fingerprint({ b: 'x', a: 1 }));
+    expect(box.fingerprint({ a: 1, b: 'x' })).not.toBe(box.fingerprint({ a: 1, b: 'y' }));
+    expect(new SecretBox('b'.repeat(64)).fingerprint({ a: 1 })).not.toBe(box.fingerprint({ a: 1 }));
+    expect(box.fingerprint({ token: 'secret' })).not.toContain('secret');
+  });
+
   it('rejects a key of the wrong size', () => {
     expect(() => new SecretBox('abc')).toThrow(/SECRETS_KEY/);
   });

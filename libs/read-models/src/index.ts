@@ -1,1 +1,3 @@
+export * from './queries/clients.js';
+export * from './queries/conversations.js';
 export { migrateReadModels, readModelDdl } from './schema.js';

@@ -1,0 +1,50 @@
+import { timingSafeEqual } from 'node:crypto';
+import { tokenMatches } from '@switchboard/crypto';
+import { findClient } from '@switchboard/read-models';
+import type { FastifyRequest } from 'fastify';
+import type postgres from 'postgres';
+import { HttpError } from './errors.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface ClientAuth {
+  /** The authenticated client: the tenant every command and query of the request is scoped to. */
+  clientId(request: FastifyRequest): Promise<string>;
+  isAdmin(request: FastifyRequest): boolean;
+  requireAdmin(request: FastifyRequest): void;
+}
+
+const header = (request: FastifyRequest, name: string): string | undefined => {
+  const value = request.headers[name];
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+};
+
+export function createClientAuth(sql: postgres.Sql, adminKey: string): ClientAuth {
+  const admin = Buffer.from(adminKey);
+  const isAdmin = (request: FastifyRequest) => {
+    const given = header(request, 'x-bp-messaging-admin-key');
+    const bearer = header(request, 'authorization')?.replace(/^Bearer\s+/i, '');
+    return [given, bearer].some((k) => {
+      if (!k) return false;
+      const b = Buffer.from(k);
+      return b.length === admin.length && timingSafeEqual(b, admin);
+    });
+  };
+  return {
+    isAdmin,
+    requireAdmin(request) {
+      if (!isAdmin(request)) throw new HttpError(401, 'a valid x-bp-messaging-admin-key is required');
+    },
+    async clientId(request) {
+      const id = header(request, 'x-bp-messaging-client-id');
+      const token = header(request, 'x-bp-messaging-client-token');
+      if (!id || !token) {
+        throw new HttpError(401, 'x-bp-messaging-client-id and x-bp-messaging-client-token headers are required');
+      }
+      if (!UUID.test(id)) throw new HttpError(401, 'invalid client credentials');
+      const client = await findClient(sql, id.toLowerCase());
+      if (!client || !tokenMatches(token, client.tokenHash)) throw new HttpError(401, 'invalid client credentials');
+      return client.id;
+    },
+  };
+}

@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import { hashToken, newToken, tokenMatches } from '@switchboard/crypto';
+import { findClient, listChannels, listWebhooks } from '@switchboard/read-models';
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { HttpError } from './errors.js';
+import type { App, RouteDeps } from './plugin-types.js';
+import { ErrorBody, Uuid } from './schemas.js';
+
+export const KNOWN_CHANNELS = ['telegram', 'slack', 'twilio', 'messenger', 'vonage', 'teams', 'smooch', 'email'] as const;
+
+const SyncBody = Type.Object({
+  id: Type.Optional(Type.Union([Uuid, Type.Null()])),
+  token: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 512 }), Type.Null()])),
+  channels: Type.Optional(
+    Type.Union([
+      Type.Record(Type.String(), Type.Object({ enabled: Type.Optional(Type.Boolean()) }, { additionalProperties: true })),
+      Type.Null(),
+    ]),
+  ),
+  webhooks: Type.Optional(
+    Type.Union([
+      Type.Array(Type.Object({ url: Type.String({ format: 'uri', maxLength: 2048, pattern: '^https?://' }) }), {
+        maxItems: 20,
+      }),
+      Type.Null(),
+    ]),
+  ),
+});
+
+const SyncResult = Type.Object({
+  id: Uuid,
+  token: Type.String(),
+  webhooks: Type.Array(Type.Object({ url: Type.String(), token: Type.String() })),
+});
+
+export function clientRoutes(app: App, deps: RouteDeps): void {
+  const security = [{ clientId: [], clientToken: [] }];
+
+  const createClient = async (request: FastifyRequest, clientId: string) => {
+    const token = newToken();
+    await deps.commands.send(request, {
+      tenant: clientId,
+      aggregate: 'client',
+      type: 'CreateClient',
+      payload: { clientId, tokenHash: hashToken(token) },
+      actor: 'admin',
+    });
+    return token;
+  };
+
+  app.post(
+    '/sync',
+    {
+      schema: {
+        tags: ['sync'],
+        summary: "Create a client or replace a client's whole configuration (channels and webhooks)",
+        body: SyncBody,
+        response: { 200: SyncResult, 400: ErrorBody, 403: ErrorBody },
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      for (const name of Object.keys(body.channels ?? {})) {
+        if (!(KNOWN_CHANNELS as readonly string[]).includes(name)) {
+          throw new HttpError(400, `channels.${name}: unknown channel (known: ${KNOWN_CHANNELS.join(', ')})`);
+        }
+      }
+      let clientId: string;
+      let token: string;
+      if (body.id) {
+        if (!body.token) throw new HttpError(403, 'a client id needs its token');
+        const client = await findClient(deps.sql, body.id);
+        if (!client || !tokenMatches(body.token, client.tokenHash)) throw new HttpError(403, 'invalid client id or token');
+        clientId = client.id;
+        token = body.token;
+      } else {
+        if (!deps.config.ALLOW_ANONYMOUS_SYNC) deps.auth.requireAdmin(request);
+        clientId = randomUUID();
+        token = await createClient(request, clientId);
+      }
+
+      // A webhook keeps its id and token for as long as its URL stays in the configuration.
+      const existing = new Map((await listWebhooks(deps.sql, clientId)).map((w) => [w.url, w]));
+      const urls = [...new Set((body.webhooks ?? []).map((w) => w.url))];
+      const webhooks = urls.map((url) => {
+        const known = existing.get(url);
+        if (known) {
+          return { webhookId: known.id, url, sealedToken: known.tokenSealed, token: deps.secrets.decrypt(known.tokenSealed) };
+        }
+        const webhookToken = newToken();
+        return { webhookId: randomUUID(), url, sealedToken: deps.secrets.encrypt(webhookToken), token: webhookToken };
+      });
+      const channels = Object.fromEntries(
+        Object.entries(body.channels ?? {}).map(([name, config]) => [
+          name,
+          {
+            enabled: config.enabled ?? true,
+            sealedConfig: deps.secrets.encryptJson(config),
+            fingerprint: deps.secrets.fingerprint(config),
+          },
+        ]),
+      );
+      await deps.commands.send(request, {
+        tenant: clientId,
+        aggregate: 'client',
+        type: 'SyncClientConfiguration',
+        payload: {
+          clientId,
+          channels,
+          webhooks: webhooks.map(({ webhookId, url, sealedToken }) => ({ webhookId, url, sealedToken })),
+        },
+      });
+      return { id: clientId, token, webhooks: webhooks.map(({ url, token: t }) => ({ url, token: t })) };
+    },
+  );
+
+  app.post(
+    '/admin/clients',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Create a client (admin key)',
+        security: [{ adminKey: [] }],
+        body: Type.Optional(Type.Object({ id: Type.Optional(Type.Union([Uuid, Type.Null()])) })),
+        response: { 201: Type.Object({ id: Uuid, token: Type.String() }), 401: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      deps.auth.requireAdmin(request);
+      const clientId = request.body?.id ?? randomUUID();
+      const token = await createClient(request, clientId);
+      return reply.code(201).send({ id: clientId, token });
+    },
+  );
+
+  app.put(
+    '/admin/clients/name',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Rename a client (admin key)',
+        security: [{ adminKey: [] }],
+        body: Type.Object({ id: Uuid, name: Type.String({ minLength: 1, maxLength: 200 }) }),
+        response: { 200: Type.Object({}), 401: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      deps.auth.requireAdmin(request);
+      await deps.commands.send(request, {
+        tenant: request.body.id,
+        aggregate: 'client',
+        type: 'RenameClient',
+        payload: { clientId: request.body.id, name: request.body.name },
+        actor: 'admin',
+      });
+      return reply.code(200).send({});
+    },
+  );
+
+  app.get(
+    '/clients',
+    {
+      schema: {
+        tags: ['clients'],
+        summary: "Check a client's credentials",
+        security,
+        response: { 200: Type.Object({ id: Uuid }), 401: ErrorBody },
+      },
+    },
+    async (request) => ({ id: await deps.auth.clientId(request) }),
+  );
+
+  app.get(
+    '/health',
+    {
+      schema: {
+        tags: ['clients'],
+        summary: "The client's channels and their recent health events",
+        security,
+        response: {
+          200: Type.Object({
+            channels: Type.Record(
+              Type.String(),
+              Type.Object({
+                events: Type.Array(
+                  Type.Object({
+                    type: Type.String(),
+                    time: Type.String({ format: 'date-time' }),
+                    data: Type.Optional(Type.Unknown()),
+                  }),
+                ),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const clientId = await deps.auth.clientId(request);
+      const channels: Record<string, { events: { type: string; time: string; data?: unknown }[] }> = {};
+      for (const c of await listChannels(deps.sql, clientId)) {
+        const events: { type: string; time: string; data?: unknown }[] = [
+          { type: 'configure', time: c.configuredAt.toISOString(), data: { enabled: c.enabled } },
+        ];
+        if (c.lastSuccessAt) events.push({ type: 'start', time: c.lastSuccessAt.toISOString() });
+        if (c.lastErrorAt) {
+          events.push({ type: 'start-failure', time: c.lastErrorAt.toISOString(), data: { error: c.lastError } });
+        }
+        channels[c.channel] = { events: events.sort((a, b) => a.time.localeCompare(b.time)) };
+      }
+      return { channels };
+    },
+  );
+}

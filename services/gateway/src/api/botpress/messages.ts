@@ -1,0 +1,235 @@
+import { randomUUID } from 'node:crypto';
+import {
+  findConversation,
+  findMessage,
+  findUser,
+  listConversationMessages,
+  type MessageRow,
+} from '@switchboard/read-models';
+import type { FastifyRequest } from 'fastify';
+import { type Static, Type } from 'typebox';
+import { collectReplies } from './collect.js';
+import { HttpError } from './errors.js';
+import type { App, RouteDeps } from './plugin-types.js';
+import { ErrorBody, IdParams, Limit, Message, Payload, Uuid } from './schemas.js';
+import { messageView } from './views.js';
+
+const MessageBody = Type.Object({
+  conversationId: Uuid,
+  authorId: Type.Optional(Type.Union([Uuid, Type.Null()])),
+  payload: Payload,
+  incomingId: Type.Optional(Type.Union([Uuid, Type.Null()])),
+});
+
+const COLLECT_DEFAULT_MS = 5_000;
+const COLLECT_MAX_MS = 50_000;
+
+export function messageRoutes(app: App, deps: RouteDeps): void {
+  const security = [{ clientId: [], clientToken: [] }];
+
+  /** Posts a message through the conversation's decider; answers with the stored message. */
+  const post = async (
+    request: FastifyRequest,
+    clientId: string,
+    body: Static<typeof MessageBody>,
+    collect: boolean,
+  ) => {
+    const authorId = body.authorId ?? null;
+    if (authorId && !(await findUser(deps.sql, clientId, authorId))) throw new HttpError(404, 'author not found');
+    const messageId = randomUUID();
+    await deps.commands.send(request, {
+      tenant: clientId,
+      aggregate: 'conversation',
+      type: 'PostMessage',
+      payload: {
+        messageId,
+        conversationId: body.conversationId,
+        clientId,
+        authorId,
+        payload: body.payload,
+        source: 'api',
+        ...(body.incomingId ? { incomingId: body.incomingId } : {}),
+        collect,
+      },
+      actor: authorId ?? 'bot',
+    });
+    const stored = await findMessage(deps.sql, clientId, messageId);
+    return (
+      stored ??
+      ({
+        id: messageId,
+        conversationId: body.conversationId,
+        authorId,
+        payload: body.payload,
+        sentOn: new Date(),
+      } as unknown as MessageRow)
+    );
+  };
+
+  app.post(
+    '/messages',
+    {
+      schema: {
+        tags: ['messages'],
+        summary: 'Create a message (authorId null or absent: the bot)',
+        security,
+        body: MessageBody,
+        response: { 201: Message, 400: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const clientId = await deps.auth.clientId(request);
+      const message = await post(request, clientId, request.body, false);
+      return reply.code(201).send(messageView(message));
+    },
+  );
+
+  app.post(
+    '/messages/collect',
+    {
+      schema: {
+        tags: ['messages'],
+        summary: "Create a message and wait up to `timeout` ms (max 50 s) for the bot's replies to it",
+        security,
+        body: Type.Intersect([
+          MessageBody,
+          Type.Object({ timeout: Type.Optional(Type.Integer({ minimum: 0, maximum: COLLECT_MAX_MS })) }),
+        ]),
+        response: { 200: Type.Array(Message), 400: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const clientId = await deps.auth.clientId(request);
+      const timeoutMs = request.body.timeout ?? COLLECT_DEFAULT_MS;
+      // Listen before posting, so a reply faster than our own read is not missed.
+      const collector = collectReplies(deps.bus, clientId, request.body.conversationId);
+      try {
+        const message = await post(request, clientId, request.body, true);
+        const replies = await collector.until(message.id, timeoutMs);
+        return replies.map(messageView);
+      } finally {
+        collector.close();
+      }
+    },
+  );
+
+  app.post(
+    '/messages/turn/:id',
+    {
+      schema: {
+        tags: ['messages'],
+        summary: 'End the answering turn of a collected message: its collect call returns at once',
+        security,
+        params: IdParams,
+        response: { 200: Type.Object({}), 404: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const clientId = await deps.auth.clientId(request);
+      const message = await findMessage(deps.sql, clientId, request.params.id);
+      if (!message) throw new HttpError(404, 'message not found');
+      deps.bus.nc.publish(
+        deps.bus.names.signal(clientId, message.conversationId, 'turn'),
+        JSON.stringify({ messageId: message.id }),
+      );
+      return reply.code(200).send({});
+    },
+  );
+
+  app.get(
+    '/messages/:id',
+    {
+      schema: {
+        tags: ['messages'],
+        summary: 'Get a message',
+        security,
+        params: IdParams,
+        response: { 200: Message, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const clientId = await deps.auth.clientId(request);
+      const message = await findMessage(deps.sql, clientId, request.params.id);
+      if (!message) throw new HttpError(404, 'message not found');
+      return messageView(message);
+    },
+  );
+
+  app.delete(
+    '/messages/:id',
+    {
+      schema: { tags: ['messages'], summary: 'Delete a message', security, params: IdParams, response: { 200: Type.Object({}), 404: ErrorBody } },
+    },
+    async (request, reply) => {
+      const clientId = await deps.auth.clientId(request);
+      const message = await findMessage(deps.sql, clientId, request.params.id);
+      if (!message) throw new HttpError(404, 'message not found');
+      await deps.commands.send(request, {
+        tenant: clientId,
+        aggregate: 'conversation',
+        type: 'RemoveMessage',
+        payload: {
+          conversationId: message.conversationId,
+          clientId,
+          messageId: message.id,
+          sequence: Number(message.sequence),
+        },
+      });
+      return reply.code(200).send({});
+    },
+  );
+
+  app.get(
+    '/messages/conversation/:conversationId',
+    {
+      schema: {
+        tags: ['messages'],
+        summary: "List a conversation's messages, newest first",
+        security,
+        params: Type.Object({ conversationId: Uuid }),
+        querystring: Type.Object({
+          limit: Type.Optional(Limit),
+          from: Type.Optional(Type.String({ format: 'date-time', description: 'only messages sent before' })),
+        }),
+        response: { 200: Type.Array(Message), 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const clientId = await deps.auth.clientId(request);
+      const { conversationId } = request.params;
+      if (!(await findConversation(deps.sql, clientId, conversationId))) {
+        throw new HttpError(404, 'conversation not found');
+      }
+      const from = request.query.from ? new Date(request.query.from) : undefined;
+      const rows = await listConversationMessages(deps.sql, clientId, conversationId, request.query.limit ?? 20, from);
+      return rows.map(messageView);
+    },
+  );
+
+  app.delete(
+    '/messages/conversation/:conversationId',
+    {
+      schema: {
+        tags: ['messages'],
+        summary: "Delete all of a conversation's messages",
+        security,
+        params: Type.Object({ conversationId: Uuid }),
+        response: { 200: Type.Object({ count: Type.Integer() }), 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const clientId = await deps.auth.clientId(request);
+      const { conversationId } = request.params;
+      if (!(await findConversation(deps.sql, clientId, conversationId))) {
+        throw new HttpError(404, 'conversation not found');
+      }
+      const result = await deps.commands.send<{ count?: number }>(request, {
+        tenant: clientId,
+        aggregate: 'conversation',
+        type: 'ClearMessages',
+        payload: { conversationId, clientId },
+      });
+      return { count: result.count ?? 0 };
+    },
+  );
+}

@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { GatewayDeps } from './deps.js';
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * The gateway's HTTP surface. Dialects are encapsulated plugins, each with its own auth and error
+ * format; the app itself only adds what they share: ids, body limit, OpenAPI, health.
+ */
+export async function buildApp(deps: GatewayDeps, dialects: ((app: FastifyInstance) => Promise<void>)[]) {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: deps.config.BODY_LIMIT_BYTES,
+    disableRequestLogging: deps.config.NODE_ENV === 'production',
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Switchboard', version: '0.1.0', description: 'Omnichannel messaging server' },
+      components: {
+        securitySchemes: {
+          clientId: { type: 'apiKey', in: 'header', name: 'x-bp-messaging-client-id' },
+          clientToken: { type: 'apiKey', in: 'header', name: 'x-bp-messaging-client-token' },
+          adminKey: { type: 'apiKey', in: 'header', name: 'x-bp-messaging-admin-key' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    const checks = await deps.readiness();
+    const ok = Object.values(checks).every(Boolean);
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks });
+  });
+
+  for (const dialect of dialects) await app.register(dialect);
+  return app;
+}

@@ -1,0 +1,17 @@
+import type { Bus } from '@switchboard/bus';
+import type { SecretBox } from '@switchboard/crypto';
+import type { Logger } from '@switchboard/telemetry';
+import type postgres from 'postgres';
+import type { CommandSender } from './commands.js';
+import type { GatewayConfig } from './config.js';
+
+/** What every route may use: one way in (commands), one way out (read-model queries over `sql`). */
+export interface GatewayDeps {
+  config: GatewayConfig;
+  logger: Logger;
+  bus: Bus;
+  sql: postgres.Sql;
+  secrets: SecretBox;
+  commands: CommandSender;
+  readiness(): Promise<Record<string, boolean>>;
+}

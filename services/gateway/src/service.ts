@@ -1,0 +1,63 @@
+import { connectBus } from '@switchboard/bus';
+import { SecretBox } from '@switchboard/crypto';
+import type { RunningService } from '@switchboard/runtime';
+import type { Logger } from '@switchboard/telemetry';
+import postgres from 'postgres';
+import { botpressDialect } from './api/botpress/index.js';
+import { buildApp } from './app.js';
+import { createCommandSender } from './commands.js';
+import { assertProductionSafe, type GatewayConfig } from './config.js';
+import type { GatewayDeps } from './deps.js';
+import { ProjectionWaiter } from './projection-waiter.js';
+
+export interface RunningGateway extends RunningService {
+  url: string;
+}
+
+export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningGateway> {
+  assertProductionSafe(config);
+  const secrets = new SecretBox(config.SECRETS_KEY);
+  const sql = postgres(config.DATABASE_URL, { max: 20, onnotice: () => {} });
+  const bus = await connectBus({ servers: config.NATS_URL, name: 'gateway', namespace: config.NATS_NAMESPACE });
+  const waiter = new ProjectionWaiter(sql);
+  await waiter.start();
+
+  const readiness = async () => {
+    let database = false;
+    try {
+      await sql`SELECT 1`;
+      database = true;
+    } catch {
+      database = false;
+    }
+    return { nats: !bus.nc.isClosed(), database };
+  };
+  const deps: GatewayDeps = {
+    config,
+    logger,
+    bus,
+    sql,
+    secrets,
+    readiness,
+    commands: createCommandSender({
+      bus,
+      waiter,
+      timeoutMs: config.COMMAND_TIMEOUT_MS,
+      readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
+    }),
+  };
+  const app = await buildApp(deps, [botpressDialect(deps)]);
+  const url = await app.listen({ host: config.HOST, port: config.PORT });
+  logger.info({ url }, 'gateway listening');
+
+  return {
+    url,
+    ready: readiness,
+    async stop() {
+      await app.close(); // stops accepting, finishes in-flight requests
+      await waiter.stop();
+      await bus.close();
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
