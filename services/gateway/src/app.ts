@@ -15,7 +15,6 @@ export async function buildApp(deps: GatewayDeps, dialects: ((app: FastifyInstan
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: deps.config.BODY_LIMIT_BYTES,
-    disableRequestLogging: deps.config.NODE_ENV === 'production',
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
