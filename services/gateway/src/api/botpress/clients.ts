@@ -34,6 +34,13 @@ const SyncResult = Type.Object({
   webhooks: Type.Array(Type.Object({ url: Type.String(), token: Type.String() })),
 });
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const headerValue = (request: FastifyRequest, name: string): string | undefined => {
+  const value = request.headers[name];
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+};
+
 export function clientRoutes(app: App, deps: RouteDeps): void {
   const security = [{ clientId: [], clientToken: [] }];
 
@@ -68,12 +75,16 @@ export function clientRoutes(app: App, deps: RouteDeps): void {
       }
       let clientId: string;
       let token: string;
-      if (body.id) {
-        if (!body.token) throw new HttpError(403, 'a client id needs its token');
-        const client = await findClient(deps.sql, body.id);
-        if (!client || !tokenMatches(body.token, client.tokenHash)) throw new HttpError(403, 'invalid client id or token');
+      // An existing client names itself in the body (as the routes document) or in the headers (as
+      // the published client sends it).
+      const givenId = body.id ?? headerValue(request, 'x-bp-messaging-client-id');
+      const givenToken = body.token ?? headerValue(request, 'x-bp-messaging-client-token');
+      if (givenId) {
+        if (!givenToken) throw new HttpError(403, 'a client id needs its token');
+        const client = UUID.test(givenId) ? await findClient(deps.sql, givenId.toLowerCase()) : null;
+        if (!client || !tokenMatches(givenToken, client.tokenHash)) throw new HttpError(403, 'invalid client id or token');
         clientId = client.id;
-        token = body.token;
+        token = givenToken;
       } else {
         if (!deps.config.ALLOW_ANONYMOUS_SYNC) deps.auth.requireAdmin(request);
         clientId = randomUUID();

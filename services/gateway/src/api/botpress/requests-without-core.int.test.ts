@@ -51,13 +51,13 @@ describe('Botpress dialect at the edge', () => {
       headers: { 'x-bp-messaging-client-id': randomUUID(), 'x-bp-messaging-client-token': 'x' },
     });
     expect(res.status).toBe(400);
-    expect((await res.json()).message).toMatch(/id/);
+    expect(((await res.json()) as { message: string }).message).toMatch(/id/);
   });
 
   it('answers 400 naming an unknown channel in sync', async () => {
     const res = await call('/api/v1/sync', { method: 'POST', body: JSON.stringify({ channels: { pigeon: {} } }) });
     expect(res.status).toBe(400);
-    expect((await res.json()).message).toMatch(/channels\.pigeon/);
+    expect(((await res.json()) as { message: string }).message).toMatch(/channels\.pigeon/);
   });
 
   it('answers 400 for a body that is not JSON', async () => {
@@ -76,7 +76,7 @@ describe('Botpress dialect at the edge', () => {
   it('answers 503 when no command handler responds, and stores nothing', async () => {
     const res = await call('/api/v1/sync', { method: 'POST', body: JSON.stringify({}) });
     expect(res.status).toBe(503);
-    expect((await res.json()).error).toBe('Service Unavailable');
+    expect(((await res.json()) as { error: string }).error).toBe('Service Unavailable');
   });
 
   it('requires the admin key to create a client through the admin route', async () => {
@@ -87,7 +87,7 @@ describe('Botpress dialect at the edge', () => {
   it('serves OpenAPI generated from the route schemas', async () => {
     const res = await fetch(`${gateway.url}/docs/json`);
     expect(res.status).toBe(200);
-    const doc = await res.json();
+    const doc = (await res.json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(['/api/v1/sync', '/api/v1/messages', '/api/v1/endpoints/map', '/api/v1/messages/collect']),
     );
