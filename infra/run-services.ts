@@ -72,12 +72,12 @@ const stopAll = (code: number) => {
   const timer = setTimeout(() => {
     for (const child of children.values()) child.kill('SIGKILL');
   }, 30_000);
-  Promise.all([...children.values()].map((c) => new Promise((r) => (c.exitCode !== null ? r(0) : c.once('exit', r))))).then(
-    () => {
-      clearTimeout(timer);
-      process.exit(code);
-    },
-  );
+  Promise.all(
+    [...children.values()].map((c) => new Promise((r) => (c.exitCode !== null ? r(0) : c.once('exit', r)))),
+  ).then(() => {
+    clearTimeout(timer);
+    process.exit(code);
+  });
 };
 
 for (const [name, child] of children) {

@@ -44,9 +44,16 @@ describe('Botpress Messaging client against Switchboard', () => {
     expect(listed.map((c) => c.id)).toEqual([newer.id, conversation.id]);
 
     const hello = await client.createMessage(conversation.id, user.id, { type: 'text', text: 'hello' });
-    expect(hello).toMatchObject({ conversationId: conversation.id, authorId: user.id, payload: { type: 'text', text: 'hello' } });
+    expect(hello).toMatchObject({
+      conversationId: conversation.id,
+      authorId: user.id,
+      payload: { type: 'text', text: 'hello' },
+    });
     expect(hello.sentOn).toBeInstanceOf(Date);
-    const answer = await client.createMessage(conversation.id, undefined, { type: 'text', text: 'hi, how can I help?' });
+    const answer = await client.createMessage(conversation.id, undefined, {
+      type: 'text',
+      text: 'hi, how can I help?',
+    });
     expect(answer.authorId).toBeUndefined();
     expect(await client.getMessage(hello.id)).toEqual(hello);
 
@@ -67,21 +74,34 @@ describe('Botpress Messaging client against Switchboard', () => {
     expect(await client.deleteMessagesByConversation(conversation.id)).toBe(4);
     expect(await client.listMessages(conversation.id)).toEqual([]);
 
-    const endpoint = { channel: { name: 'telegram', version: '1.0.0' }, identity: '*', sender: '4242', thread: '4242' };
+    const endpoint = {
+      channel: { name: 'telegram', version: '1.0.0' },
+      identity: '*',
+      sender: '4242',
+      thread: '4242',
+    };
     const mapped = await client.mapEndpoint(endpoint);
     expect(await client.mapEndpoint(endpoint)).toBe(mapped);
     expect(await client.mapEndpoint({ ...endpoint, thread: 'other' })).not.toBe(mapped);
     expect(await client.listEndpoints(mapped)).toEqual([endpoint]);
     const mappedConversation = await client.getConversation(mapped);
     expect(mappedConversation).toMatchObject({ id: mapped, clientId: id });
-    expect(await client.getUser(mappedConversation!.userId)).toEqual({ id: mappedConversation!.userId, clientId: id });
+    expect(await client.getUser(mappedConversation!.userId)).toEqual({
+      id: mappedConversation!.userId,
+      clientId: id,
+    });
   });
 
   it('maps one endpoint to one conversation under concurrent first contact', async () => {
     const channel = new MessagingChannel({ url: system.gatewayUrl, adminKey: 'e2e-admin-key' });
     const { id, token } = await channel.createClient();
     const client = new MessagingClient({ url: system.gatewayUrl, clientId: id, clientToken: token });
-    const endpoint = { channel: { name: 'slack', version: '1.0.0' }, identity: '*', sender: 'U1', thread: 'C1' };
+    const endpoint = {
+      channel: { name: 'slack', version: '1.0.0' },
+      identity: '*',
+      sender: 'U1',
+      thread: 'C1',
+    };
     const ids = await Promise.all(Array.from({ length: 8 }, () => client.mapEndpoint(endpoint)));
     expect(new Set(ids).size).toBe(1);
     expect(await client.listEndpoints(ids[0]!)).toEqual([endpoint]);

@@ -36,15 +36,23 @@ describe('Botpress dialect over raw HTTP', () => {
 
   it('creates a client by sync without credentials and reconfigures it with id + token', async () => {
     const created = await http<Synced>(url, 'POST', '/api/v1/sync', {
-      body: { channels: { telegram: { enabled: true, botToken: 'secret-bot-token' } }, webhooks: [{ url: 'http://127.0.0.1:9/a' }] },
+      body: {
+        channels: { telegram: { enabled: true, botToken: 'secret-bot-token' } },
+        webhooks: [{ url: 'http://127.0.0.1:9/a' }],
+      },
     });
     expect(created.status).toBe(200);
     const { id, token, webhooks } = created.body;
     expect(webhooks).toEqual([{ url: 'http://127.0.0.1:9/a', token: expect.any(String) }]);
 
-    const health = await http<{ channels: Record<string, { events: { type: string }[] }> }>(url, 'GET', '/api/v1/health', {
-      headers: clientHeaders(id, token),
-    });
+    const health = await http<{ channels: Record<string, { events: { type: string }[] }> }>(
+      url,
+      'GET',
+      '/api/v1/health',
+      {
+        headers: clientHeaders(id, token),
+      },
+    );
     expect(Object.keys(health.body.channels)).toEqual(['telegram']);
     expect(JSON.stringify(health.body)).not.toContain('secret-bot-token');
 
@@ -74,7 +82,9 @@ describe('Botpress dialect over raw HTTP', () => {
       body: { id, token: 'wrong', channels: { slack: { enabled: true } } },
     });
     expect(res.status).toBe(403);
-    const health = await http<{ channels: object }>(url, 'GET', '/api/v1/health', { headers: clientHeaders(id, token) });
+    const health = await http<{ channels: object }>(url, 'GET', '/api/v1/health', {
+      headers: clientHeaders(id, token),
+    });
     expect(health.body.channels).toEqual({});
   });
 
@@ -84,7 +94,12 @@ describe('Botpress dialect over raw HTTP', () => {
     const asA = clientHeaders(a.id, a.token);
     const asB = clientHeaders(b.id, b.token);
     const user = (await http<{ id: string }>(url, 'POST', '/api/v1/users', { headers: asA })).body;
-    const conv = (await http<{ id: string }>(url, 'POST', '/api/v1/conversations', { headers: asA, body: { userId: user.id } })).body;
+    const conv = (
+      await http<{ id: string }>(url, 'POST', '/api/v1/conversations', {
+        headers: asA,
+        body: { userId: user.id },
+      })
+    ).body;
     const msg = (
       await http<Msg>(url, 'POST', '/api/v1/messages', {
         headers: asA,
@@ -106,7 +121,11 @@ describe('Botpress dialect over raw HTTP', () => {
       ['GET', `/api/v1/messages/conversation/${conv.id}`],
       ['DELETE', `/api/v1/messages/conversation/${conv.id}`],
       ['POST', '/api/v1/messages', { conversationId: conv.id, payload: { type: 'text', text: 'intrusion' } }],
-      ['POST', '/api/v1/messages', { conversationId: randomUUID(), authorId: user.id, payload: { type: 'text', text: 'x' } }],
+      [
+        'POST',
+        '/api/v1/messages',
+        { conversationId: randomUUID(), authorId: user.id, payload: { type: 'text', text: 'x' } },
+      ],
       ['POST', `/api/v1/messages/turn/${msg.id}`],
       ['GET', `/api/v1/endpoints/conversation/${conv.id}`],
     ];
@@ -123,7 +142,9 @@ describe('Botpress dialect over raw HTTP', () => {
     const { id, token } = await newClient();
     const headers = clientHeaders(id, token);
     const user = (await http<{ id: string }>(url, 'POST', '/api/v1/users', { headers })).body;
-    const conv = (await http<{ id: string }>(url, 'POST', '/api/v1/conversations', { headers, body: { userId: user.id } })).body;
+    const conv = (
+      await http<{ id: string }>(url, 'POST', '/api/v1/conversations', { headers, body: { userId: user.id } })
+    ).body;
     const bad = await http<{ message: string }>(url, 'POST', '/api/v1/messages', {
       headers,
       body: { conversationId: conv.id, authorId: user.id, payload: { type: 'image' } },
@@ -143,21 +164,30 @@ describe('Botpress dialect over raw HTTP', () => {
     const { id, token } = await newClient();
     const headers = clientHeaders(id, token);
     const user = (await http<{ id: string }>(url, 'POST', '/api/v1/users', { headers })).body;
-    const conv = (await http<{ id: string }>(url, 'POST', '/api/v1/conversations', { headers, body: { userId: user.id } })).body;
+    const conv = (
+      await http<{ id: string }>(url, 'POST', '/api/v1/conversations', { headers, body: { userId: user.id } })
+    ).body;
 
     // The bot: waits for the collecting message to exist, answers it twice, then ends the turn.
     const bot = async (endTurn: boolean) => {
       let incoming: Msg | undefined;
       while (!incoming) {
         await new Promise((r) => setTimeout(r, 20));
-        const list = await http<Msg[]>(url, 'GET', `/api/v1/messages/conversation/${conv.id}?limit=1`, { headers });
+        const list = await http<Msg[]>(url, 'GET', `/api/v1/messages/conversation/${conv.id}?limit=1`, {
+          headers,
+        });
         incoming = list.body.find((m) => m.authorId === user.id && !seen.has(m.id));
       }
       seen.add(incoming.id);
       for (const text of ['first answer', 'second answer']) {
         await http(url, 'POST', '/api/v1/messages', {
           headers,
-          body: { conversationId: conv.id, authorId: null, incomingId: incoming.id, payload: { type: 'text', text } },
+          body: {
+            conversationId: conv.id,
+            authorId: null,
+            incomingId: incoming.id,
+            payload: { type: 'text', text },
+          },
         });
       }
       if (endTurn) await http(url, 'POST', `/api/v1/messages/turn/${incoming.id}`, { headers });
@@ -168,7 +198,12 @@ describe('Botpress dialect over raw HTTP', () => {
     const [collected] = await Promise.all([
       http<Msg[]>(url, 'POST', '/api/v1/messages/collect', {
         headers,
-        body: { conversationId: conv.id, authorId: user.id, payload: { type: 'text', text: 'question' }, timeout: 20_000 },
+        body: {
+          conversationId: conv.id,
+          authorId: user.id,
+          payload: { type: 'text', text: 'question' },
+          timeout: 20_000,
+        },
       }),
       bot(true),
     ]);
@@ -180,7 +215,12 @@ describe('Botpress dialect over raw HTTP', () => {
     const [timedOut] = await Promise.all([
       http<Msg[]>(url, 'POST', '/api/v1/messages/collect', {
         headers,
-        body: { conversationId: conv.id, authorId: user.id, payload: { type: 'text', text: 'again' }, timeout: 1_500 },
+        body: {
+          conversationId: conv.id,
+          authorId: user.id,
+          payload: { type: 'text', text: 'again' },
+          timeout: 1_500,
+        },
       }),
       bot(false),
     ]);
@@ -188,13 +228,23 @@ describe('Botpress dialect over raw HTTP', () => {
 
     const nobody = await http<Msg[]>(url, 'POST', '/api/v1/messages/collect', {
       headers,
-      body: { conversationId: conv.id, authorId: user.id, payload: { type: 'text', text: 'anyone?' }, timeout: 200 },
+      body: {
+        conversationId: conv.id,
+        authorId: user.id,
+        payload: { type: 'text', text: 'anyone?' },
+        timeout: 200,
+      },
     });
     expect(nobody.body).toEqual([]);
 
     const tooLong = await http(url, 'POST', '/api/v1/messages/collect', {
       headers,
-      body: { conversationId: conv.id, authorId: user.id, payload: { type: 'text', text: 'x' }, timeout: 60_000 },
+      body: {
+        conversationId: conv.id,
+        authorId: user.id,
+        payload: { type: 'text', text: 'x' },
+        timeout: 60_000,
+      },
     });
     expect(tooLong.status).toBe(400);
   });

@@ -109,7 +109,9 @@ export class TestSystem {
     if (!running) return null;
     this.running.delete(name);
     if (running.child.exitCode !== null) return running.child.exitCode;
-    const exited = new Promise<number | null>((resolve) => running.child.once('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      running.child.once('exit', (code) => resolve(code)),
+    );
     running.child.kill(signal);
     return exited;
   }

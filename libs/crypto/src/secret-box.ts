@@ -14,7 +14,8 @@ export class SecretBox {
   readonly #key: Buffer;
 
   constructor(hexKey: string) {
-    if (!/^[0-9a-fA-F]{64}$/.test(hexKey)) throw new SecretBoxError('SECRETS_KEY must be 64 hex characters (32 bytes)');
+    if (!/^[0-9a-fA-F]{64}$/.test(hexKey))
+      throw new SecretBoxError('SECRETS_KEY must be 64 hex characters (32 bytes)');
     this.#key = Buffer.from(hexKey, 'hex');
   }
 
@@ -22,16 +23,24 @@ export class SecretBox {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.#key, iv);
     const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-    return [VERSION, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
+    return [
+      VERSION,
+      iv.toString('base64url'),
+      cipher.getAuthTag().toString('base64url'),
+      body.toString('base64url'),
+    ].join('.');
   }
 
   decrypt(sealed: string): string {
     const [version, iv, tag, body] = sealed.split('.');
-    if (version !== VERSION || !iv || !tag || body === undefined) throw new SecretBoxError('not a sealed secret');
+    if (version !== VERSION || !iv || !tag || body === undefined)
+      throw new SecretBoxError('not a sealed secret');
     const decipher = createDecipheriv('aes-256-gcm', this.#key, Buffer.from(iv, 'base64url'));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     try {
-      return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+      return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString(
+        'utf8',
+      );
     } catch {
       throw new SecretBoxError('secret cannot be opened with this key');
     }

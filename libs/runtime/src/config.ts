@@ -24,7 +24,10 @@ export function loadConfig<S extends TObject>(schema: S, env: NodeJS.ProcessEnv 
   const errors = Value.Errors(schema, converted);
   if (errors.length > 0) {
     const problems = errors.map((e) => {
-      const missing = e.keyword === 'required' ? (e.params as { requiredProperties?: string[] }).requiredProperties : undefined;
+      const missing =
+        e.keyword === 'required'
+          ? (e.params as { requiredProperties?: string[] }).requiredProperties
+          : undefined;
       if (missing?.length) return `${missing.join(', ')}: is required`;
       const name = e.instancePath.replace(/^\//, '') || '(root)';
       return `${name}: ${e.message}`;

@@ -12,7 +12,10 @@ describe('trace context over NATS headers', () => {
   let nats: TestNats;
 
   beforeAll(async () => {
-    telemetry = startTelemetry({ serviceName: 'telemetry-test', spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    telemetry = startTelemetry({
+      serviceName: 'telemetry-test',
+      spanProcessors: [new SimpleSpanProcessor(exporter)],
+    });
     nats = await createTestNats();
   });
   afterAll(async () => {

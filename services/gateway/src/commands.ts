@@ -51,7 +51,9 @@ export function createCommandSender(deps: {
         },
       };
       const subject = deps.bus.names.command(command.tenant, command.aggregate, command.type);
-      const reply = await deps.bus.request<Record<string, unknown>>(subject, envelope, { timeoutMs: deps.timeoutMs });
+      const reply = await deps.bus.request<Record<string, unknown>>(subject, envelope, {
+        timeoutMs: deps.timeoutMs,
+      });
       if (reply.status !== 'ok') throw new CommandFailedError(reply);
       const position = reply.result.position as { commit: string; prepare: string } | undefined;
       if (position) {

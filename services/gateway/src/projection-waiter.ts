@@ -5,7 +5,8 @@ export interface Position {
   prepare: bigint;
 }
 
-const atOrAfter = (a: Position, b: Position) => a.commit > b.commit || (a.commit === b.commit && a.prepare >= b.prepare);
+const atOrAfter = (a: Position, b: Position) =>
+  a.commit > b.commit || (a.commit === b.commit && a.prepare >= b.prepare);
 
 /**
  * Read-your-writes: a command's reply carries the position of its events; before the gateway answers,

@@ -18,7 +18,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   assertProductionSafe(config);
   const secrets = new SecretBox(config.SECRETS_KEY);
   const sql = postgres(config.DATABASE_URL, { max: 20, onnotice: () => {} });
-  const bus = await connectBus({ servers: config.NATS_URL, name: 'gateway', namespace: config.NATS_NAMESPACE });
+  const bus = await connectBus({
+    servers: config.NATS_URL,
+    name: 'gateway',
+    namespace: config.NATS_NAMESPACE,
+  });
   const waiter = new ProjectionWaiter(sql);
   await waiter.start();
 

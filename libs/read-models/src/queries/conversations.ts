@@ -74,7 +74,11 @@ const messageColumns = (sql: postgres.Sql) => sql`
   author_id AS "authorId", payload, payload_type AS "payloadType", payload_known AS "payloadKnown",
   source, incoming_id AS "incomingId", collect, sent_on AS "sentOn"`;
 
-export async function findMessage(sql: postgres.Sql, clientId: string, id: string): Promise<MessageRow | null> {
+export async function findMessage(
+  sql: postgres.Sql,
+  clientId: string,
+  id: string,
+): Promise<MessageRow | null> {
   const [row] = await sql<MessageRow[]>`
     SELECT ${messageColumns(sql)} FROM rm.messages WHERE id = ${id} AND client_id = ${clientId}`;
   return row ?? null;

@@ -39,11 +39,15 @@ export function createClientAuth(sql: postgres.Sql, adminKey: string): ClientAut
       const id = header(request, 'x-bp-messaging-client-id');
       const token = header(request, 'x-bp-messaging-client-token');
       if (!id || !token) {
-        throw new HttpError(401, 'x-bp-messaging-client-id and x-bp-messaging-client-token headers are required');
+        throw new HttpError(
+          401,
+          'x-bp-messaging-client-id and x-bp-messaging-client-token headers are required',
+        );
       }
       if (!UUID.test(id)) throw new HttpError(401, 'invalid client credentials');
       const client = await findClient(sql, id.toLowerCase());
-      if (!client || !tokenMatches(token, client.tokenHash)) throw new HttpError(401, 'invalid client credentials');
+      if (!client || !tokenMatches(token, client.tokenHash))
+        throw new HttpError(401, 'invalid client credentials');
       return client.id;
     },
   };

@@ -7,22 +7,37 @@ import { HttpError } from './errors.js';
 import type { App, RouteDeps } from './plugin-types.js';
 import { ErrorBody, Uuid } from './schemas.js';
 
-export const KNOWN_CHANNELS = ['telegram', 'slack', 'twilio', 'messenger', 'vonage', 'teams', 'smooch', 'email'] as const;
+export const KNOWN_CHANNELS = [
+  'telegram',
+  'slack',
+  'twilio',
+  'messenger',
+  'vonage',
+  'teams',
+  'smooch',
+  'email',
+] as const;
 
 const SyncBody = Type.Object({
   id: Type.Optional(Type.Union([Uuid, Type.Null()])),
   token: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 512 }), Type.Null()])),
   channels: Type.Optional(
     Type.Union([
-      Type.Record(Type.String(), Type.Object({ enabled: Type.Optional(Type.Boolean()) }, { additionalProperties: true })),
+      Type.Record(
+        Type.String(),
+        Type.Object({ enabled: Type.Optional(Type.Boolean()) }, { additionalProperties: true }),
+      ),
       Type.Null(),
     ]),
   ),
   webhooks: Type.Optional(
     Type.Union([
-      Type.Array(Type.Object({ url: Type.String({ format: 'uri', maxLength: 2048, pattern: '^https?://' }) }), {
-        maxItems: 20,
-      }),
+      Type.Array(
+        Type.Object({ url: Type.String({ format: 'uri', maxLength: 2048, pattern: '^https?://' }) }),
+        {
+          maxItems: 20,
+        },
+      ),
       Type.Null(),
     ]),
   ),
@@ -82,7 +97,8 @@ export function clientRoutes(app: App, deps: RouteDeps): void {
       if (givenId) {
         if (!givenToken) throw new HttpError(403, 'a client id needs its token');
         const client = UUID.test(givenId) ? await findClient(deps.sql, givenId.toLowerCase()) : null;
-        if (!client || !tokenMatches(givenToken, client.tokenHash)) throw new HttpError(403, 'invalid client id or token');
+        if (!client || !tokenMatches(givenToken, client.tokenHash))
+          throw new HttpError(403, 'invalid client id or token');
         clientId = client.id;
         token = givenToken;
       } else {
@@ -97,10 +113,20 @@ export function clientRoutes(app: App, deps: RouteDeps): void {
       const webhooks = urls.map((url) => {
         const known = existing.get(url);
         if (known) {
-          return { webhookId: known.id, url, sealedToken: known.tokenSealed, token: deps.secrets.decrypt(known.tokenSealed) };
+          return {
+            webhookId: known.id,
+            url,
+            sealedToken: known.tokenSealed,
+            token: deps.secrets.decrypt(known.tokenSealed),
+          };
         }
         const webhookToken = newToken();
-        return { webhookId: randomUUID(), url, sealedToken: deps.secrets.encrypt(webhookToken), token: webhookToken };
+        return {
+          webhookId: randomUUID(),
+          url,
+          sealedToken: deps.secrets.encrypt(webhookToken),
+          token: webhookToken,
+        };
       });
       const channels = Object.fromEntries(
         Object.entries(body.channels ?? {}).map(([name, config]) => [
@@ -216,7 +242,11 @@ export function clientRoutes(app: App, deps: RouteDeps): void {
         ];
         if (c.lastSuccessAt) events.push({ type: 'start', time: c.lastSuccessAt.toISOString() });
         if (c.lastErrorAt) {
-          events.push({ type: 'start-failure', time: c.lastErrorAt.toISOString(), data: { error: c.lastError } });
+          events.push({
+            type: 'start-failure',
+            time: c.lastErrorAt.toISOString(),
+            data: { error: c.lastError },
+          });
         }
         channels[c.channel] = { events: events.sort((a, b) => a.time.localeCompare(b.time)) };
       }

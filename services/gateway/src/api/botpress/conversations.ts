@@ -32,11 +32,13 @@ export function conversationRoutes(app: App, deps: RouteDeps): void {
         payload: { conversationId, clientId, userId, kind: 'direct' },
       });
       const created = await findConversation(deps.sql, clientId, conversationId);
-      return reply.code(201).send(
-        created
-          ? conversationView(created)
-          : { id: conversationId, clientId, userId, createdOn: new Date().toISOString() },
-      );
+      return reply
+        .code(201)
+        .send(
+          created
+            ? conversationView(created)
+            : { id: conversationId, clientId, userId, createdOn: new Date().toISOString() },
+        );
     },
   );
 

@@ -10,10 +10,16 @@ import { Endpoint, ErrorBody, Uuid } from './schemas.js';
 // concurrent first messages from one person agree on one user and one conversation (docs/architecture.md).
 const ENDPOINT_NAMESPACE = '4f1d7e52-8c0a-4b8e-9a55-3c2f7d9b6a10';
 
-export function endpointIds(clientId: string, e: { channel: string; version: string; identity: string; sender: string; thread: string }) {
+export function endpointIds(
+  clientId: string,
+  e: { channel: string; version: string; identity: string; sender: string; thread: string },
+) {
   const senderKey = JSON.stringify([clientId, e.channel, e.version, e.identity, e.sender]);
   const threadKey = JSON.stringify([clientId, e.channel, e.version, e.identity, e.sender, e.thread]);
-  return { userId: uuidv5(`user:${senderKey}`, ENDPOINT_NAMESPACE), conversationId: uuidv5(`conversation:${threadKey}`, ENDPOINT_NAMESPACE) };
+  return {
+    userId: uuidv5(`user:${senderKey}`, ENDPOINT_NAMESPACE),
+    conversationId: uuidv5(`conversation:${threadKey}`, ENDPOINT_NAMESPACE),
+  };
 }
 
 async function existsOrCreate(send: () => Promise<unknown>): Promise<void> {
@@ -61,7 +67,13 @@ export function endpointRoutes(app: App, deps: RouteDeps): void {
           tenant: clientId,
           aggregate: 'conversation',
           type: 'StartConversation',
-          payload: { clientId, conversationId: ids.conversationId, userId: ids.userId, kind: 'direct', endpoint },
+          payload: {
+            clientId,
+            conversationId: ids.conversationId,
+            userId: ids.userId,
+            kind: 'direct',
+            endpoint,
+          },
         }),
       );
       return { conversationId: ids.conversationId };

@@ -65,8 +65,10 @@ export function installErrorHandler(app: FastifyInstance): void {
     return reply.code(status).send({ statusCode: status, error: reasons[status] ?? 'Error', message });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .code(404)
-      .send({ statusCode: 404, error: 'Not Found', message: `Route ${request.method} ${request.url} not found` }),
+    reply.code(404).send({
+      statusCode: 404,
+      error: 'Not Found',
+      message: `Route ${request.method} ${request.url} not found`,
+    }),
   );
 }

@@ -35,7 +35,8 @@ export function messageRoutes(app: App, deps: RouteDeps): void {
     collect: boolean,
   ) => {
     const authorId = body.authorId ?? null;
-    if (authorId && !(await findUser(deps.sql, clientId, authorId))) throw new HttpError(404, 'author not found');
+    if (authorId && !(await findUser(deps.sql, clientId, authorId)))
+      throw new HttpError(404, 'author not found');
     const messageId = randomUUID();
     await deps.commands.send(request, {
       tenant: clientId,
@@ -158,7 +159,13 @@ export function messageRoutes(app: App, deps: RouteDeps): void {
   app.delete(
     '/messages/:id',
     {
-      schema: { tags: ['messages'], summary: 'Delete a message', security, params: IdParams, response: { 200: Type.Object({}), 404: ErrorBody } },
+      schema: {
+        tags: ['messages'],
+        summary: 'Delete a message',
+        security,
+        params: IdParams,
+        response: { 200: Type.Object({}), 404: ErrorBody },
+      },
     },
     async (request, reply) => {
       const clientId = await deps.auth.clientId(request);
@@ -201,7 +208,13 @@ export function messageRoutes(app: App, deps: RouteDeps): void {
         throw new HttpError(404, 'conversation not found');
       }
       const from = request.query.from ? new Date(request.query.from) : undefined;
-      const rows = await listConversationMessages(deps.sql, clientId, conversationId, request.query.limit ?? 20, from);
+      const rows = await listConversationMessages(
+        deps.sql,
+        clientId,
+        conversationId,
+        request.query.limit ?? 20,
+        from,
+      );
       return rows.map(messageView);
     },
   );

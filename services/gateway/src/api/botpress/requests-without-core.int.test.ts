@@ -55,7 +55,10 @@ describe('Botpress dialect at the edge', () => {
   });
 
   it('answers 400 naming an unknown channel in sync', async () => {
-    const res = await call('/api/v1/sync', { method: 'POST', body: JSON.stringify({ channels: { pigeon: {} } }) });
+    const res = await call('/api/v1/sync', {
+      method: 'POST',
+      body: JSON.stringify({ channels: { pigeon: {} } }),
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { message: string }).message).toMatch(/channels\.pigeon/);
   });
@@ -89,7 +92,12 @@ describe('Botpress dialect at the edge', () => {
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/sync', '/api/v1/messages', '/api/v1/endpoints/map', '/api/v1/messages/collect']),
+      expect.arrayContaining([
+        '/api/v1/sync',
+        '/api/v1/messages',
+        '/api/v1/endpoints/map',
+        '/api/v1/messages/collect',
+      ]),
     );
   });
 

@@ -10,7 +10,14 @@ export function userRoutes(app: App, deps: RouteDeps): void {
 
   app.post(
     '/users',
-    { schema: { tags: ['users'], summary: 'Create a user', security, response: { 201: User, 401: ErrorBody } } },
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Create a user',
+        security,
+        response: { 201: User, 401: ErrorBody },
+      },
+    },
     async (request, reply) => {
       const clientId = await deps.auth.clientId(request);
       const userId = randomUUID();
