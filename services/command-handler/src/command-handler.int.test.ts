@@ -56,7 +56,7 @@ async function startHandler(overrides: Partial<CommandHandlerConfig> = {}): Prom
       DATABASE_POOL_SIZE: 5,
       COMMAND_CONCURRENCY: 64,
       STATE_CACHE_STREAMS: 100,
-      APPEND_ATTEMPTS: 5,
+      APPEND_ATTEMPTS: 10,
       ...overrides,
     },
     logger,

@@ -1,7 +1,7 @@
 import type { DomainEvent } from '@switchboard/contracts';
 import type { AnyDecider } from '@switchboard/domain';
 import { type EventStore, type Position, StreamNotFoundError } from '@switchboard/event-store';
-import { LruCache } from './lru-cache.js';
+import { LRUCache } from 'lru-cache';
 
 /** A stream's folded state as of its event at `revision` (null: the stream has no events). */
 export interface StreamSnapshot {
@@ -20,14 +20,14 @@ type CachedSnapshot = StreamSnapshot & { revision: bigint; position: Position };
  * check on append catches whatever changes between this read and the append.
  */
 export class StreamStates {
-  readonly #cache: LruCache<string, CachedSnapshot>;
+  readonly #cache: LRUCache<string, CachedSnapshot>;
 
   constructor(
     private readonly store: EventStore,
     capacity: number,
     private readonly pageSize = 1_000,
   ) {
-    this.#cache = new LruCache(capacity);
+    this.#cache = new LRUCache({ max: Math.max(1, capacity) });
   }
 
   get cachedStreams(): number {
