@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -22,6 +23,8 @@ export async function buildApp(deps: GatewayDeps, dialects: ((app: FastifyInstan
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // Form bodies: OAuth token requests, and clients (axios) that label an empty POST as a form.
+  await app.register(formbody);
   await app.register(swagger, {
     openapi: {
       info: { title: 'Switchboard', version: '0.1.0', description: 'Omnichannel messaging server' },
