@@ -1,3 +1,28 @@
+export {
+  advanceCheckpoint,
+  checkpointChannel,
+  checkpointPayload,
+  ensureCheckpoint,
+  lockCheckpoint,
+  readCheckpoint,
+  startOfAll,
+} from './projections/checkpoints.js';
+export { CheckpointMovedError, commitBatch } from './projections/commit-batch.js';
+export { coreProjection, type Projection } from './projections/core-projection.js';
+export { projectBatch } from './projections/project-batch.js';
+export { holdsProjectionLock, tryLockProjection, unlockProjection } from './projections/projection-lock.js';
+export {
+  type RebuildOptions,
+  type RebuildResult,
+  rebuildReadModels,
+  resetReadModels,
+} from './projections/rebuild.js';
+export {
+  type EventRun,
+  eventRuns,
+  type ProjectedEvent,
+  UnprojectableEventError,
+} from './projections/recorded-runs.js';
 export * from './queries/clients.js';
 export * from './queries/conversations.js';
 export { migrateReadModels, readModelDdl } from './schema.js';
