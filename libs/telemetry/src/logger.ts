@@ -1,5 +1,5 @@
 import { trace } from '@opentelemetry/api';
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger } from 'pino';
 
@@ -7,8 +7,12 @@ export type { Logger } from 'pino';
  * Structured JSON logs; every line written inside a span carries its trace and span ids, so a log
  * line leads to the whole trace of the request that caused it.
  */
-export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({
+export function createLogger(
+  service: string,
+  level = process.env.LOG_LEVEL ?? 'info',
+  destination?: DestinationStream,
+): Logger {
+  const options = {
     name: service,
     level,
     base: { service },
@@ -23,5 +27,6 @@ export function createLogger(service: string, level = process.env.LOG_LEVEL ?? '
       paths: ['*.token', '*.botToken', '*.authToken', '*.signingSecret', '*.secret', 'headers.authorization'],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
