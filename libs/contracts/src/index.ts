@@ -1,3 +1,4 @@
+export type * from './channel-adapter.js';
 export * from './client-configuration.js';
 export * from './command-routing.js';
 export * from './commands/index.js';
