@@ -94,6 +94,14 @@ ensure_postgres() {
   wait_for "$host" "$port" PostgreSQL
 }
 
+# Headless Chromium for the browser tests of the admin timeline page (Debian's package).
+ensure_chromium() {
+  if [ -n "${CHROMIUM_PATH:-}" ] && [ -x "$CHROMIUM_PATH" ]; then return; fi
+  if [ -x /usr/bin/chromium ]; then export CHROMIUM_PATH=/usr/bin/chromium; return; fi
+  apt_install chromium
+  export CHROMIUM_PATH=/usr/bin/chromium
+}
+
 prepare_machine() {
   mkdir -p "$DATA"
   load_env

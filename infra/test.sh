@@ -3,6 +3,7 @@
 # and PostgreSQL. Prints one closing line 'tests: N passed, N failed'.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 prepare_machine
+ensure_chromium
 cd "$ROOT"
 export TEST_DATABASE_URL="${TEST_DATABASE_URL:-${DATABASE_URL%/*}/postgres}"
 export TEST_NATS_URL="${TEST_NATS_URL:-$NATS_URL}"

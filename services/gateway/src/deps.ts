@@ -1,5 +1,6 @@
 import type { Bus } from '@switchboard/bus';
 import type { SecretBox } from '@switchboard/crypto';
+import type { EventStore } from '@switchboard/event-store';
 import type { Logger } from '@switchboard/telemetry';
 import type postgres from 'postgres';
 import type { CommandSender } from './commands.js';
@@ -11,6 +12,8 @@ export interface GatewayDeps {
   logger: Logger;
   bus: Bus;
   sql: postgres.Sql;
+  /** Read-only use: the admin API replays streams for debugging. */
+  store: EventStore;
   secrets: SecretBox;
   commands: CommandSender;
   readiness(): Promise<Record<string, boolean>>;

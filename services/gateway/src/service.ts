@@ -1,8 +1,10 @@
 import { connectBus } from '@switchboard/bus';
 import { SecretBox } from '@switchboard/crypto';
+import { createEventStore } from '@switchboard/event-store';
 import type { RunningService } from '@switchboard/runtime';
 import type { Logger } from '@switchboard/telemetry';
 import postgres from 'postgres';
+import { adminApi } from './api/admin/index.js';
 import { botpressDialect } from './api/botpress/index.js';
 import { buildApp } from './app.js';
 import { createCommandSender } from './commands.js';
@@ -23,6 +25,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     name: 'gateway',
     namespace: config.NATS_NAMESPACE,
   });
+  const store = createEventStore({ sql });
   const waiter = new ProjectionWaiter(sql);
   await waiter.start();
 
@@ -41,6 +44,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     logger,
     bus,
     sql,
+    store,
     secrets,
     readiness,
     commands: createCommandSender({
@@ -50,7 +54,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
     }),
   };
-  const app = await buildApp(deps, [botpressDialect(deps)]);
+  const app = await buildApp(deps, [botpressDialect(deps), adminApi(deps)]);
   const url = await app.listen({ host: config.HOST, port: config.PORT });
   logger.info({ url }, 'gateway listening');
 
@@ -60,6 +64,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     async stop() {
       await app.close(); // stops accepting, finishes in-flight requests
       await waiter.stop();
+      await store.close();
       await bus.close();
       await sql.end({ timeout: 5 });
     },
