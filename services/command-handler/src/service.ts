@@ -1,6 +1,7 @@
 import { type Bus, type CommandEnvelope, connectBus, type Responder } from '@switchboard/bus';
 import { connectEventStore, createEventStore, type EventStore, migrate } from '@switchboard/event-store';
 import type { RunningService } from '@switchboard/runtime';
+import { succeeds } from '@switchboard/runtime';
 import type { Logger } from '@switchboard/telemetry';
 import type postgres from 'postgres';
 import { type CommandOutcome, CommandProcessor } from './command-processor.js';
@@ -72,7 +73,7 @@ export async function startCommandHandler(
       conflicts: () => processor.conflicts,
       ready: async () => ({
         nats: !connectedBus.nc.isClosed(),
-        database: await answers(sql),
+        database: await succeeds(() => sql`SELECT 1`),
         responder: responderRunning,
       }),
       async stop() {
@@ -89,14 +90,5 @@ export async function startCommandHandler(
     await bus?.close().catch(() => {});
     await sql.end({ timeout: 1 }).catch(() => {});
     throw err;
-  }
-}
-
-async function answers(sql: postgres.Sql): Promise<boolean> {
-  try {
-    await sql`SELECT 1`;
-    return true;
-  } catch {
-    return false;
   }
 }

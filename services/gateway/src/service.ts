@@ -1,7 +1,7 @@
 import { connectBus } from '@switchboard/bus';
 import { SecretBox } from '@switchboard/crypto';
 import { createEventStore } from '@switchboard/event-store';
-import type { RunningService } from '@switchboard/runtime';
+import { type RunningService, succeeds } from '@switchboard/runtime';
 import type { Logger } from '@switchboard/telemetry';
 import postgres from 'postgres';
 import { adminApi } from './api/admin/index.js';
@@ -29,16 +29,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const waiter = new ProjectionWaiter(sql);
   await waiter.start();
 
-  const readiness = async () => {
-    let database = false;
-    try {
-      await sql`SELECT 1`;
-      database = true;
-    } catch {
-      database = false;
-    }
-    return { nats: !bus.nc.isClosed(), database };
-  };
+  const readiness = async () => ({
+    nats: !bus.nc.isClosed(),
+    database: await succeeds(() => sql`SELECT 1`),
+  });
   const deps: GatewayDeps = {
     config,
     logger,

@@ -7,6 +7,7 @@ import {
   type Position,
 } from '@switchboard/event-store';
 import type { RunningService } from '@switchboard/runtime';
+import { succeeds } from '@switchboard/runtime';
 import type { Logger } from '@switchboard/telemetry';
 import type postgres from 'postgres';
 import { migrateRelay } from './checkpoint.js';
@@ -61,7 +62,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       // Leader and standby are both ready; the key that is present says which one this is.
       ready: async () => ({
         nats: !connectedBus.nc.isClosed(),
-        database: await answers(sql),
+        database: await succeeds(() => sql`SELECT 1`),
         relay: relay.running,
         [relay.role === 'leader' ? 'leader' : 'standby']: true,
       }),
@@ -77,14 +78,5 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
     await bus?.close().catch(() => {});
     await sql.end({ timeout: 1 }).catch(() => {});
     throw err;
-  }
-}
-
-async function answers(sql: postgres.Sql): Promise<boolean> {
-  try {
-    await sql`SELECT 1`;
-    return true;
-  } catch {
-    return false;
   }
 }
