@@ -1,0 +1,3 @@
+export { slackAdapter } from './adapter.js';
+export { SlackConfig } from './config.js';
+export { slackSignature, slackTimestampToleranceSeconds } from './verify.js';

@@ -1,0 +1,2 @@
+export { smoochAdapter } from './adapter.js';
+export { SmoochConfig, smoochDefaultBaseUrl, smoochSecretFields } from './config.js';

@@ -1,0 +1,4 @@
+export { telegramAdapter } from './adapter.js';
+export { TelegramConfig, telegramWebhookSecret } from './config.js';
+export { renderTelegramSetWebhook } from './render.js';
+export { secretTokenHeader as telegramSecretTokenHeader } from './verify.js';

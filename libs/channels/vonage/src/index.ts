@@ -1,0 +1,3 @@
+export { vonageAdapter } from './adapter.js';
+export { VonageConfig } from './config.js';
+export { vonageTokenToleranceSeconds } from './verify.js';
