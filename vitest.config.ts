@@ -14,7 +14,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'int',
-          include: ['libs/**/*.int.test.ts', 'services/**/*.int.test.ts'],
+          include: ['libs/**/*.int.test.ts', 'services/**/*.int.test.ts', 'k8s/tests/**/*.int.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },

@@ -109,4 +109,6 @@ prepare_machine() {
   ensure_deps
   ensure_nats
   ensure_postgres
+  # the deployment tests render the manifests with kubectl's built-in kustomize
+  command -v kubectl >/dev/null 2>&1 || apt_install kubernetes-client
 }
