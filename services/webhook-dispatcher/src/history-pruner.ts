@@ -1,0 +1,25 @@
+import type postgres from 'postgres';
+
+/**
+ * Deletes delivered and failed deliveries (with their attempts) finished more than `days` ago, then
+ * the event bodies no delivery refers to any more. Pending and dead deliveries are never deleted:
+ * a dead letter waits for its re-drive. Runs in small batches so it never holds long locks.
+ */
+export async function pruneHistory(sql: postgres.Sql, days: number, batch = 5_000): Promise<number> {
+  if (days <= 0) return 0;
+  let total = 0;
+  for (;;) {
+    const deleted = await sql`
+      DELETE FROM dispatch.deliveries WHERE id IN (
+        SELECT id FROM dispatch.deliveries
+        WHERE status IN ('delivered', 'failed') AND finished_at < now() - ${days}::float8 * interval '1 day'
+        LIMIT ${batch})`;
+    total += deleted.count;
+    if (deleted.count < batch) break;
+  }
+  await sql`
+    DELETE FROM dispatch.events e
+    WHERE e.recorded_at < now() - ${days}::float8 * interval '1 day'
+      AND NOT EXISTS (SELECT 1 FROM dispatch.deliveries d WHERE d.event_id = e.id)`;
+  return total;
+}

@@ -1,0 +1,97 @@
+import type postgres from 'postgres';
+
+/** Channel of the wake-up sent when deliveries become due (recorded, re-driven). */
+export const DUE_CHANNEL = 'webhook_dispatch_due';
+
+/**
+ * The dispatcher's own tables, in schema `dispatch`. Not a read model: attempts are facts of the
+ * dispatcher, not events (EVENTS.md), so they cannot be rebuilt from `$all`.
+ *
+ * - `recorder_checkpoints`: the last JetStream sequence of `EVENTS` recorded, advanced in the same
+ *   transaction as what it recorded, so recording is in order and exactly once.
+ * - `webhooks`: each client's webhooks as the recorded events say at that point of the log.
+ * - `events`: the body of each event that is delivered to webhooks, rendered once.
+ * - `deliveries`: one row per (webhook, event); a queue per (webhook, ordering key) ordered by the
+ *   event's position. Only the head of a queue has a finite `next_attempt_at`: the others wait at
+ *   'infinity' until the head is finished, which is what keeps one conversation in order.
+ * - `attempts`: every HTTP attempt of a delivery.
+ */
+export const dispatchDdl = /* sql */ `
+CREATE SCHEMA IF NOT EXISTS dispatch;
+
+CREATE TABLE IF NOT EXISTS dispatch.recorder_checkpoints (
+  stream        text PRIMARY KEY,
+  last_sequence bigint NOT NULL,
+  updated_at    timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE IF NOT EXISTS dispatch.webhooks (
+  id            uuid PRIMARY KEY,
+  client_id     uuid NOT NULL,
+  url           text NOT NULL,
+  token_sealed  text NOT NULL,
+  added_at      timestamptz NOT NULL DEFAULT now(),
+  removed_at    timestamptz
+);
+CREATE INDEX IF NOT EXISTS webhooks_client ON dispatch.webhooks (client_id) WHERE removed_at IS NULL;
+
+CREATE TABLE IF NOT EXISTS dispatch.events (
+  id               uuid PRIMARY KEY,
+  client_id        uuid NOT NULL,
+  type             text NOT NULL,           -- the webhook event type: message.new, …
+  source_type      text NOT NULL,           -- the stored event's type: MessagePosted, …
+  stream_name      text NOT NULL,
+  position_commit  bigint NOT NULL,
+  position_prepare bigint NOT NULL,
+  body             text NOT NULL,           -- the exact JSON posted (and signed)
+  occurred_at      timestamptz NOT NULL,
+  recorded_at      timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE IF NOT EXISTS dispatch.deliveries (
+  id               bigserial PRIMARY KEY,
+  webhook_id       uuid NOT NULL,
+  client_id        uuid NOT NULL,
+  event_id         uuid NOT NULL REFERENCES dispatch.events (id),
+  ordering_key     text NOT NULL,
+  position_commit  bigint NOT NULL,
+  position_prepare bigint NOT NULL,
+  status           text NOT NULL DEFAULT 'pending'
+                   CHECK (status IN ('pending', 'delivered', 'failed', 'dead')),
+  attempt_count    integer NOT NULL DEFAULT 0,
+  next_attempt_at  timestamptz NOT NULL DEFAULT 'infinity',
+  deadline_at      timestamptz NOT NULL,
+  created_at       timestamptz NOT NULL DEFAULT now(),
+  updated_at       timestamptz NOT NULL DEFAULT now(),
+  finished_at      timestamptz,
+  last_status_code integer,
+  last_error       text,
+  UNIQUE (webhook_id, event_id)
+);
+CREATE INDEX IF NOT EXISTS deliveries_due ON dispatch.deliveries (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS deliveries_queue
+  ON dispatch.deliveries (webhook_id, ordering_key, position_commit, position_prepare) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS deliveries_client ON dispatch.deliveries (client_id, status, id DESC);
+CREATE INDEX IF NOT EXISTS deliveries_event ON dispatch.deliveries (event_id);
+CREATE INDEX IF NOT EXISTS deliveries_webhook ON dispatch.deliveries (webhook_id, status, created_at);
+CREATE INDEX IF NOT EXISTS deliveries_finished ON dispatch.deliveries (finished_at) WHERE status IN ('delivered', 'failed');
+
+CREATE TABLE IF NOT EXISTS dispatch.attempts (
+  delivery_id  bigint NOT NULL REFERENCES dispatch.deliveries (id) ON DELETE CASCADE,
+  attempt      integer NOT NULL,
+  started_at   timestamptz NOT NULL,
+  latency_ms   integer NOT NULL,
+  status_code  integer,
+  error        text,
+  outcome      text NOT NULL CHECK (outcome IN ('delivered', 'retry', 'failed', 'dead')),
+  PRIMARY KEY (delivery_id, attempt)
+);
+`;
+
+/** Creates the dispatcher's tables if missing; safe to run from several processes at once. */
+export async function migrateDispatch(sql: postgres.Sql): Promise<void> {
+  await sql.begin(async (tx) => {
+    await tx`SELECT pg_advisory_xact_lock(hashtext('switchboard:dispatch:migrate'))`;
+    await tx.unsafe(dispatchDdl);
+  });
+}
