@@ -92,7 +92,13 @@ export interface ConnectBusOptions {
 }
 
 export async function connectBus(options: ConnectBusOptions): Promise<Bus> {
-  const nc = await connect({ servers: options.servers, name: options.name, maxReconnectAttempts: -1 });
+  const nc = await connect({
+    servers: options.servers,
+    name: options.name,
+    maxReconnectAttempts: -1,
+    // async stack traces cost two Error objects per request (5–7% of CPU on the hot path)
+    noAsyncTraces: true,
+  });
   try {
     return await busOnConnection(nc, options.namespace ?? '', { ownsConnection: true });
   } catch (err) {
