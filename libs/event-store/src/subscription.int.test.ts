@@ -257,6 +257,34 @@ describe('subscribing to $all', () => {
     }
   });
 
+  it('delivers an event held back by an older transaction soon after that one ends, without backing off', async () => {
+    const tag = `owed${randomUUID().slice(0, 8)}`;
+    const store = createEventStore({ sql: t.sql, pollIntervalMs: 60_000 });
+    try {
+      const live = collect(
+        store.subscribeToAll({ fromPosition: await now(), filter: { streamCategories: [tag] } }),
+      );
+      // an older transaction with an id: everything committed after it began is held back
+      const slow = await t.sql.reserve();
+      try {
+        await slow`BEGIN`;
+        await slow`SELECT pg_current_xact_id()`;
+        await t.store.appendToStream(`${tag}-1`, [ev('HeldBack')]);
+        // long enough for a reader backing off from 4 ms to sleep past 500 ms before its next read
+        await new Promise((resolve) => setTimeout(resolve, 270));
+        expect(live.events).toEqual([]);
+      } finally {
+        await slow.unsafe('COMMIT');
+        slow.release();
+      }
+      const ended = performance.now();
+      await eventually(() => live.events.length === 1, 10_000);
+      expect(performance.now() - ended).toBeLessThan(150);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('starting from the end skips what was visible; close() ends the iteration', async () => {
     const tag = `end${randomUUID().slice(0, 8)}`;
     await t.store.appendToStream(`${tag}-1`, [ev('Old')]);

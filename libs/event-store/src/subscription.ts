@@ -27,6 +27,15 @@ export interface SubscriptionSource {
  * another's (see migrations.ts), so a caught-up reader re-polls soon, backing off to the poll interval.
  */
 const firstRepollMs = 4;
+/**
+ * After a wake-up, an append has committed; if a read then finds nothing, an older transaction still
+ * running somewhere in the cluster may hold it back, and it becomes readable the moment that one ends,
+ * with no notification of its own. For `owedForMs` the reader then backs off no further than
+ * `owedRepollMaxMs`, so such a hold-up costs a few milliseconds after it ends instead of up to a poll
+ * interval. (The wake-up may also have been for events already read: then this costs a few reads.)
+ */
+const owedForMs = 500;
+const owedRepollMaxMs = 16;
 
 export class PollingSubscription implements AllSubscription {
   #closed = false;
@@ -78,6 +87,8 @@ export class PollingSubscription implements AllSubscription {
     try {
       let after = await this.#track(source.startAfter(this.from));
       let repollMs = firstRepollMs;
+      // Since when a wake-up has been answered by no event (null: none is owed).
+      let owedSince: number | null = null;
       while (!this.#closed) {
         const seen = source.wakeups.generation;
         const page = await this.#track(source.readPage(after, this.batchSize, this.filter));
@@ -85,13 +96,26 @@ export class PollingSubscription implements AllSubscription {
         if (page.scannedTo) after = page.scannedTo;
         if (page.events.length > 0) {
           repollMs = firstRepollMs;
+          owedSince = null;
           yield page.events;
         }
         if (page.more) continue;
         // caught up: sleep until a wake-up, a re-poll, or the poll interval
-        const waitMs = page.inflight ? repollMs : source.pollIntervalMs;
-        repollMs = page.inflight ? Math.min(repollMs * 2, source.pollIntervalMs) : firstRepollMs;
+        let waitMs: number;
+        if (!page.inflight) {
+          // nothing held back: whatever woke us has been read
+          waitMs = source.pollIntervalMs;
+          repollMs = firstRepollMs;
+          owedSince = null;
+        } else if (owedSince !== null && performance.now() - owedSince < owedForMs) {
+          waitMs = Math.min(repollMs, owedRepollMaxMs, source.pollIntervalMs);
+          repollMs = Math.min(repollMs * 2, owedRepollMaxMs, source.pollIntervalMs);
+        } else {
+          waitMs = repollMs;
+          repollMs = Math.min(repollMs * 2, source.pollIntervalMs);
+        }
         await source.wakeups.wait(waitMs, seen, this.#abort.signal);
+        if (owedSince === null && source.wakeups.generation !== seen) owedSince = performance.now();
       }
     } finally {
       await this.close();

@@ -162,6 +162,9 @@ describe('the projector', () => {
 
     // the old leader notices within its check interval; until then the checkpoint fences its writes
     const roles = () => [a, b].map((p) => p.projector.role).sort();
+    // first see the change happen (a stepped down, or b took over while a has not noticed yet),
+    // then the two settle: one leader that holds the lock, one standby
+    await until(() => a.projector.role !== 'leader' || b.projector.role === 'leader');
     await until(() => roles().join() === 'leader,standby');
     await waitForCheckpoint(sql, last);
     expect(roles()).toEqual(['leader', 'standby']);

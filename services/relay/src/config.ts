@@ -11,6 +11,8 @@ export const RelayConfigSchema = Type.Object({
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 3, default: 4 }),
   /** Events read from the store and published per batch; the checkpoint advances once per batch. */
   RELAY_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 10_000, default: 500 }),
+  /** Least time between two checkpoint writes while publishing, ms (the last one is always written). */
+  RELAY_CHECKPOINT_INTERVAL_MS: Type.Optional(Type.Integer({ minimum: 0, default: 200 })),
   /** How often a standby tries to take the leader lock, and the leader checks it still holds it. */
   LEADER_RETRY_MS: Type.Integer({ minimum: 50, default: 1_000 }),
   /** How often the leader logs its lag behind the store's head (at debug). */

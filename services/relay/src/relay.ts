@@ -3,6 +3,7 @@ import type { AllSubscription, EventStore, Position } from '@switchboard/event-s
 import type { Logger } from '@switchboard/telemetry';
 import type postgres from 'postgres';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { CheckpointWriter } from './checkpoint-writer.js';
 import { LeaderLease } from './leadership.js';
 import { laterOf, positionText } from './positions.js';
 import { publishBatch } from './publish-batch.js';
@@ -16,6 +17,8 @@ export interface RelayOptions {
   sql: postgres.Sql;
   logger: Logger;
   batchSize: number;
+  /** Least time between two checkpoint writes while publishing (the last one is always written). */
+  checkpointIntervalMs: number;
   /** How often a standby tries the lock, and the leader checks it still holds it. */
   leaderRetryMs: number;
   lagLogIntervalMs: number;
@@ -118,6 +121,11 @@ export class Relay {
     // After a refused publish: the last message id the server reported ('' = it remembers none).
     let reported: string | undefined;
     let resyncs = 0;
+    const checkpoints = new CheckpointWriter(
+      (checkpoint) => writeCheckpoint(this.#o.sql, this.#stream, checkpoint),
+      this.#o.checkpointIntervalMs,
+      (err) => logger.warn({ err }, 'could not write the checkpoint; retrying with the next one'),
+    );
     const lagTimer = setInterval(() => void this.#logLag(), this.#o.lagLogIntervalMs);
     lagTimer.unref();
     try {
@@ -160,13 +168,14 @@ export class Relay {
             this.#published = last.position;
             this.#publishedCount += batch.length;
             resyncs = 0;
-            await writeCheckpoint(this.#o.sql, this.#stream, { position: last.position, eventId: last.id });
+            await checkpoints.update({ position: last.position, eventId: last.id });
             if (this.#stopping) break;
           }
         } finally {
           stopWatching();
           await subscription.close();
           this.#subscription = undefined;
+          await checkpoints.flush();
         }
         if (!mismatched) return;
         // Someone keeps publishing in between: back off rather than spin.

@@ -46,6 +46,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       sql,
       logger,
       batchSize: config.RELAY_BATCH_SIZE,
+      checkpointIntervalMs: config.RELAY_CHECKPOINT_INTERVAL_MS ?? 200,
       leaderRetryMs: config.LEADER_RETRY_MS,
       lagLogIntervalMs: config.LAG_LOG_INTERVAL_MS,
     });
