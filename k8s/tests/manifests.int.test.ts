@@ -18,14 +18,7 @@ import {
   switchboardWorkloads,
   workloads,
 } from './manifest-model.js';
-import {
-  K8S,
-  overlayNames,
-  type Rendering,
-  ROOT,
-  renderOverlay,
-  renderWithExampleConnector,
-} from './rendering.js';
+import { K8S, overlayNames, type Rendering, ROOT, renderOverlay } from './rendering.js';
 import { schemaProblems, unknownFieldProblems } from './schema-validation.js';
 
 const renders = new Map<string, Rendering>();
@@ -38,7 +31,6 @@ const objectsOf = (overlay: string): K8sObject[] => {
 beforeAll(async () => {
   const all = await Promise.all([
     ...overlayNames().map(async (name) => [name, await renderOverlay(name)] as const),
-    (async () => ['dev+connector-example', await renderWithExampleConnector('dev')] as const)(),
   ]);
   for (const [name, rendering] of all) renders.set(name, rendering);
 }, 60_000);
@@ -90,90 +82,83 @@ describe('the overlays', () => {
   });
 });
 
-describe.each(['dev', 'prod-example', 'dev+connector-example'])(
-  '%s: references between objects',
-  (overlay) => {
-    it('resolve every ConfigMap and Secret key a container reads (prod-example: its Secret comes from the cluster)', () => {
-      const objects = objectsOf(overlay);
-      const external = overlay === 'prod-example' ? documentedExternalSecretKeys() : [];
-      const missing: string[] = [];
-      const externalUsed = new Set<string>();
-      for (const workload of workloads(objects)) {
-        for (const container of workload.pod.containers) {
-          for (const ref of resolveEnv(container, objects).unresolved) {
-            const secretKey = /^Secret\/switchboard-secrets#(.+)$/.exec(ref)?.[1];
-            if (secretKey && external.includes(secretKey)) externalUsed.add(secretKey);
-            else missing.push(`${workload.name}: ${ref}`);
-          }
-        }
-        for (const volume of workload.pod.volumes ?? []) {
-          if (volume.configMap && !find(objects, 'ConfigMap', volume.configMap.name ?? '')) {
-            missing.push(`${workload.name}: volume ConfigMap/${volume.configMap.name}`);
-          }
+describe.each(['dev', 'prod-example'])('%s: references between objects', (overlay) => {
+  it('resolve every ConfigMap and Secret key a container reads (prod-example: its Secret comes from the cluster)', () => {
+    const objects = objectsOf(overlay);
+    const external = overlay === 'prod-example' ? documentedExternalSecretKeys() : [];
+    const missing: string[] = [];
+    const externalUsed = new Set<string>();
+    for (const workload of workloads(objects)) {
+      for (const container of workload.pod.containers) {
+        for (const ref of resolveEnv(container, objects).unresolved) {
+          const secretKey = /^Secret\/switchboard-secrets#(.+)$/.exec(ref)?.[1];
+          if (secretKey && external.includes(secretKey)) externalUsed.add(secretKey);
+          else missing.push(`${workload.name}: ${ref}`);
         }
       }
-      expect(missing).toEqual([]);
-      if (overlay === 'prod-example') {
-        expect(external.sort()).toEqual(['ADMIN_KEY', 'DATABASE_URL', 'SECRETS_KEY']);
-        expect([...externalUsed].sort()).toEqual(external.sort());
-      }
-    });
-
-    it('give every Service pods to select and a port those pods declare', () => {
-      const objects = objectsOf(overlay);
-      for (const service of byKind(objects, 'Service') as unknown as IService[]) {
-        const name = service.metadata?.name;
-        const targets = workloads(objects).filter((w) =>
-          labelsMatch(service.spec?.selector, w.template.metadata?.labels),
-        );
-        expect(
-          targets.map((w) => w.name),
-          `Service ${name} selects`,
-        ).toHaveLength(1);
-        const container = targets[0]?.pod.containers[0];
-        for (const port of service.spec?.ports ?? []) {
-          const target = port.targetPort ?? port.port;
-          expect(container && containerPort(container, target), `Service ${name} port ${target}`).toBeTypeOf(
-            'number',
-          );
+      for (const volume of workload.pod.volumes ?? []) {
+        if (volume.configMap && !find(objects, 'ConfigMap', volume.configMap.name ?? '')) {
+          missing.push(`${workload.name}: volume ConfigMap/${volume.configMap.name}`);
         }
       }
-    });
+    }
+    expect(missing).toEqual([]);
+    if (overlay === 'prod-example') {
+      expect(external.sort()).toEqual(['ADMIN_KEY', 'DATABASE_URL', 'SECRETS_KEY']);
+      expect([...externalUsed].sort()).toEqual(external.sort());
+    }
+  });
 
-    it('autoscale Deployments that leave their replica count to the autoscaler', () => {
-      const objects = objectsOf(overlay);
-      const autoscalers = byKind(objects, 'HorizontalPodAutoscaler') as unknown as IHorizontalPodAutoscaler[];
-      expect(autoscalers.map((h) => h.metadata?.name)).toContain('gateway');
-      for (const hpa of autoscalers) {
-        const target = find(
-          objects,
-          hpa.spec?.scaleTargetRef.kind ?? '',
-          hpa.spec?.scaleTargetRef.name ?? '',
+  it('give every Service pods to select and a port those pods declare', () => {
+    const objects = objectsOf(overlay);
+    for (const service of byKind(objects, 'Service') as unknown as IService[]) {
+      const name = service.metadata?.name;
+      const targets = workloads(objects).filter((w) =>
+        labelsMatch(service.spec?.selector, w.template.metadata?.labels),
+      );
+      expect(
+        targets.map((w) => w.name),
+        `Service ${name} selects`,
+      ).toHaveLength(1);
+      const container = targets[0]?.pod.containers[0];
+      for (const port of service.spec?.ports ?? []) {
+        const target = port.targetPort ?? port.port;
+        expect(container && containerPort(container, target), `Service ${name} port ${target}`).toBeTypeOf(
+          'number',
         );
-        expect(target, `HPA ${hpa.metadata?.name} target`).toBeDefined();
-        expect(
-          (target?.spec as { replicas?: number } | undefined)?.replicas,
-          `${hpa.metadata?.name} replicas`,
-        ).toBeUndefined();
-        expect(hpa.spec?.minReplicas ?? 1).toBeLessThanOrEqual(hpa.spec?.maxReplicas ?? 0);
-        const pods = workloads([target as K8sObject])[0]?.pod.containers[0]?.resources?.requests;
-        expect(pods?.cpu, `${hpa.metadata?.name}: CPU utilisation needs a CPU request`).toBeDefined();
       }
-    });
+    }
+  });
 
-    it('give every disruption budget pods to protect', () => {
-      const objects = objectsOf(overlay);
-      const budgets = byKind(objects, 'PodDisruptionBudget') as unknown as IPodDisruptionBudget[];
-      expect(budgets.map((b) => b.metadata?.name)).toContain('gateway');
-      for (const budget of budgets) {
-        const selected = workloads(objects).filter((w) =>
-          labelsMatch(budget.spec?.selector?.matchLabels, w.template.metadata?.labels),
-        );
-        expect(selected, `PDB ${budget.metadata?.name}`).toHaveLength(1);
-      }
-    });
-  },
-);
+  it('autoscale Deployments that leave their replica count to the autoscaler', () => {
+    const objects = objectsOf(overlay);
+    const autoscalers = byKind(objects, 'HorizontalPodAutoscaler') as unknown as IHorizontalPodAutoscaler[];
+    expect(autoscalers.map((h) => h.metadata?.name)).toContain('gateway');
+    for (const hpa of autoscalers) {
+      const target = find(objects, hpa.spec?.scaleTargetRef.kind ?? '', hpa.spec?.scaleTargetRef.name ?? '');
+      expect(target, `HPA ${hpa.metadata?.name} target`).toBeDefined();
+      expect(
+        (target?.spec as { replicas?: number } | undefined)?.replicas,
+        `${hpa.metadata?.name} replicas`,
+      ).toBeUndefined();
+      expect(hpa.spec?.minReplicas ?? 1).toBeLessThanOrEqual(hpa.spec?.maxReplicas ?? 0);
+      const pods = workloads([target as K8sObject])[0]?.pod.containers[0]?.resources?.requests;
+      expect(pods?.cpu, `${hpa.metadata?.name}: CPU utilisation needs a CPU request`).toBeDefined();
+    }
+  });
+
+  it('give every disruption budget pods to protect', () => {
+    const objects = objectsOf(overlay);
+    const budgets = byKind(objects, 'PodDisruptionBudget') as unknown as IPodDisruptionBudget[];
+    expect(budgets.map((b) => b.metadata?.name)).toContain('gateway');
+    for (const budget of budgets) {
+      const selected = workloads(objects).filter((w) =>
+        labelsMatch(budget.spec?.selector?.matchLabels, w.template.metadata?.labels),
+      );
+      expect(selected, `PDB ${budget.metadata?.name}`).toHaveLength(1);
+    }
+  });
+});
 
 describe.each(['dev', 'prod-example'])('%s: workloads', (overlay) => {
   it('probe every long-running Switchboard container: startup and liveness on /healthz, readiness on /readyz', () => {
@@ -327,27 +312,34 @@ describe('the prod-example overlay', () => {
   });
 });
 
-describe('a connector added from k8s/connector/example', () => {
-  it('is connector-example everywhere: names, labels, selectors, image, autoscaler target', () => {
-    const objects = objectsOf('dev+connector-example');
-    const added = objects.filter((o) => o.metadata.name.includes('connector'));
-    expect(added.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
-      'Deployment/connector-example',
-      'HorizontalPodAutoscaler/connector-example',
-      'PodDisruptionBudget/connector-example',
-      'Service/connector-example',
-    ]);
-    const [deployment] = switchboardWorkloads(added);
-    expect(deployment?.template.metadata?.labels?.['app.kubernetes.io/name']).toBe('connector-example');
-    expect(deployment?.pod.containers[0]?.image).toBe('switchboard/connector-example');
-    const hpa = find(
-      objects,
-      'HorizontalPodAutoscaler',
-      'connector-example',
-    ) as unknown as IHorizontalPodAutoscaler;
-    expect(hpa.spec?.scaleTargetRef.name).toBe('connector-example');
-    // shared configuration is referenced, not renamed
-    const container = deployment?.pod.containers[0];
-    expect(container && resolveEnv(container, objects).unresolved).toEqual([]);
+describe('the connectors', () => {
+  const channels = ['email', 'messenger', 'slack', 'smooch', 'teams', 'telegram', 'twilio', 'vonage'];
+  it('are one connector-<channel> per channel everywhere: names, labels, selectors, image, CHANNEL, autoscaler', () => {
+    const objects = objectsOf('dev');
+    const connectors = objects.filter((o) => o.metadata.name.startsWith('connector-'));
+    expect(connectors.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
+      channels
+        .flatMap((c) =>
+          ['Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service'].map(
+            (k) => `${k}/connector-${c}`,
+          ),
+        )
+        .sort(),
+    );
+    for (const deployment of switchboardWorkloads(connectors)) {
+      const channel = deployment.name.replace(/^connector-/, '');
+      expect(deployment.template.metadata?.labels?.['app.kubernetes.io/name']).toBe(deployment.name);
+      expect(deployment.pod.containers[0]?.image).toBe('switchboard/connector');
+      const container = deployment.pod.containers[0];
+      expect(container?.env?.find((e) => e.name === 'CHANNEL')?.value).toBe(channel);
+      // shared configuration is referenced, not renamed
+      expect(container && resolveEnv(container, objects).unresolved).toEqual([]);
+      const hpa = find(
+        objects,
+        'HorizontalPodAutoscaler',
+        deployment.name,
+      ) as unknown as IHorizontalPodAutoscaler;
+      expect(hpa.spec?.scaleTargetRef.name).toBe(deployment.name);
+    }
   });
 });

@@ -66,23 +66,3 @@ export async function renderOverlay(overlay: string): Promise<Rendering> {
     throw error;
   }
 }
-
-/**
- * The dev overlay with a connector added exactly as docs/deploy.md says: k8s/connector/example copied
- * to k8s/base/connector-example and listed in k8s/base/kustomization.yaml.
- */
-export async function renderWithExampleConnector(overlay: string): Promise<Rendering> {
-  const dir = await copyK8s();
-  try {
-    cpSync(join(dir, 'connector', 'example'), join(dir, 'base', 'connector-example'), { recursive: true });
-    const file = join(dir, 'base', 'kustomization.yaml');
-    const doc = parseDocument(readFileSync(file, 'utf8'));
-    doc.addIn(['resources'], 'connector-example');
-    writeFileSync(file, doc.toString());
-    const objects = await kustomize(join(dir, 'overlays', overlay));
-    return { dir, objects, dispose: () => rmSync(dir, { recursive: true, force: true }) };
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
-}

@@ -91,8 +91,17 @@ describe.each(['dev', 'prod-example'])('%s: manifests match the code', (overlay)
   it('has one Deployment, named after it, per service that runs as a process; commands are not deployed', () => {
     const deployed = switchboardWorkloads(objectsOf(overlay)).filter((w) => w.kind === 'Deployment');
     const longRunning = serviceDirs().filter((s) => s.longRunning);
-    expect(deployed.map((w) => w.name).sort()).toEqual(longRunning.map((s) => s.name));
-    for (const w of deployed) expect(program(w).pkg, w.name).toBe(w.name);
+    // the connector runs once per channel: connector-<channel>, every one from the connector image
+    const serviceOf = (name: string) => (name.startsWith('connector-') ? 'connector' : name);
+    expect([...new Set(deployed.map((w) => serviceOf(w.name)))].sort()).toEqual(
+      longRunning.map((s) => s.name),
+    );
+    for (const w of deployed) expect(program(w).pkg, w.name).toBe(serviceOf(w.name));
+    const connectors = deployed.filter((w) => w.name.startsWith('connector-'));
+    for (const w of connectors) {
+      const channel = (w.pod.containers[0]?.env ?? []).find((e) => e.name === 'CHANNEL')?.value;
+      expect(`connector-${channel}`, w.name).toBe(w.name);
+    }
     const commands = serviceDirs()
       .filter((s) => !s.longRunning)
       .map((s) => s.name);
