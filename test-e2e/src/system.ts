@@ -5,7 +5,7 @@ import { createTestDatabase, createTestNats, type TestDatabase, type TestNats } 
 
 const root = join(import.meta.dirname, '..', '..');
 
-export const SERVICES = ['command-handler', 'relay', 'projector', 'gateway'] as const;
+export const SERVICES = ['command-handler', 'relay', 'projector', 'webhook-dispatcher', 'gateway'] as const;
 export type ServiceName = string;
 
 export async function freePort(): Promise<number> {
@@ -63,11 +63,20 @@ export class TestSystem {
     return system;
   }
 
-  async startService(name: ServiceName, extraEnv: Record<string, string> = {}): Promise<void> {
+  /**
+   * Starts `services/<service>` (by default the directory named `name`) as the instance `name`, e.g.
+   * `startService('connector-telegram', { CHANNEL: 'telegram' }, { service: 'connector' })`.
+   */
+  async startService(
+    name: ServiceName,
+    extraEnv: Record<string, string> = {},
+    options: { service?: string } = {},
+  ): Promise<void> {
     const port = this.ports.get(name) ?? (await freePort());
     this.ports.set(name, port);
     const portEnv = name === 'gateway' ? { PORT: String(port) } : { HEALTH_PORT: String(port) };
-    const child = spawn(process.execPath, ['--import', 'tsx', join('services', name, 'src', 'main.ts')], {
+    const dir = options.service ?? name;
+    const child = spawn(process.execPath, ['--import', 'tsx', join('services', dir, 'src', 'main.ts')], {
       cwd: root,
       env: { ...process.env, ...this.env, ...portEnv, ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -18,6 +18,9 @@ export const commandAggregate = {
   RemoveMessage: 'conversation',
   ClearMessages: 'conversation',
   ArchiveConversation: 'conversation',
+  RequestDelivery: 'delivery',
+  RecordDeliverySent: 'delivery',
+  RecordDeliveryStatus: 'delivery',
 } as const satisfies Record<CommandType, StreamCategory>;
 
 /** The stream a command is decided on and appended to. */
@@ -41,6 +44,10 @@ export function commandStream(command: Command): string {
     case 'ClearMessages':
     case 'ArchiveConversation':
       return streams.conversation(command.data.conversationId);
+    case 'RequestDelivery':
+    case 'RecordDeliverySent':
+    case 'RecordDeliveryStatus':
+      return streams.delivery(command.data.deliveryId);
     default: {
       const unhandled: never = command;
       throw new Error(`no stream for command ${(unhandled as Command).type}`);

@@ -3,6 +3,8 @@ export const streams = {
   client: (clientId: string) => `client-${clientId}`,
   user: (userId: string) => `user-${userId}`,
   conversation: (conversationId: string) => `conversation-${conversationId}`,
+  /** `deliveryId` is `deliveryIdOf(messageId, endpoint)` (delivery-terms.ts). */
+  delivery: (deliveryId: string) => `delivery-${deliveryId}`,
 } as const;
 
 export type StreamCategory = keyof typeof streams;

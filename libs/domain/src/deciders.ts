@@ -8,6 +8,7 @@ import {
 import { clientDecider } from './client/client-decider.js';
 import { conversationDecider } from './conversation/conversation-decider.js';
 import type { Decider } from './decider.js';
+import { deliveryDecider } from './delivery/delivery-decider.js';
 import { userDecider } from './user/user-decider.js';
 
 /** The decider of each aggregate, by stream category. */
@@ -15,6 +16,7 @@ export const deciders = {
   client: clientDecider,
   user: userDecider,
   conversation: conversationDecider,
+  delivery: deliveryDecider,
 } as const satisfies Record<StreamCategory, unknown>;
 
 /** A decider seen through the whole catalogue, for code that runs any of them (handler, replay). */

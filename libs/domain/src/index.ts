@@ -9,5 +9,7 @@ export {
 } from './conversation/conversation-state.js';
 export { type DecideContext, type Decider, foldState, handle } from './decider.js';
 export { type AnyDecider, deciderFor, deciders } from './deciders.js';
+export { deliveryDecider } from './delivery/delivery-decider.js';
+export type { DeliveryState, ExistingDelivery } from './delivery/delivery-state.js';
 export { DomainError, type DomainErrorCode, isDomainError } from './domain-error.js';
 export { type UserState, userDecider } from './user/user-decider.js';

@@ -9,6 +9,7 @@ export {
 } from './projections/checkpoints.js';
 export { CheckpointMovedError, commitBatch } from './projections/commit-batch.js';
 export { coreProjection, type Projection } from './projections/core-projection.js';
+export { type DeliveryEventType, insertDeliveries, updateDeliveries } from './projections/delivery-rows.js';
 export { projectBatch } from './projections/project-batch.js';
 export { holdsProjectionLock, tryLockProjection, unlockProjection } from './projections/projection-lock.js';
 export {
@@ -23,6 +24,8 @@ export {
   type ProjectedEvent,
   UnprojectableEventError,
 } from './projections/recorded-runs.js';
+export * from './queries/channel-traffic.js';
 export * from './queries/clients.js';
 export * from './queries/conversations.js';
+export * from './queries/deliveries.js';
 export { migrateReadModels, readModelDdl } from './schema.js';

@@ -90,6 +90,24 @@ CREATE TABLE IF NOT EXISTS rm.endpoints (
   linked_at       timestamptz NOT NULL,
   PRIMARY KEY (conversation_id, channel_name, channel_version, identity, sender, thread)
 );
+
+-- One row per message per channel endpoint (stream delivery-<id>); status callbacks find theirs by
+-- the provider's message id.
+CREATE TABLE IF NOT EXISTS rm.deliveries (
+  id                  text PRIMARY KEY,   -- the delivery id: <messageId>-<channel>-<endpoint tag>
+  message_id          uuid NOT NULL,
+  client_id           uuid NOT NULL,
+  conversation_id     uuid NOT NULL,
+  channel             text NOT NULL,
+  endpoint            jsonb NOT NULL,
+  status              text NOT NULL,      -- queued | sent | delivered | read | failed | unknown
+  provider_message_id text,
+  reason              text,
+  retryable           boolean,
+  updated_at          timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deliveries_message ON rm.deliveries (message_id);
+CREATE INDEX IF NOT EXISTS deliveries_provider_message ON rm.deliveries (channel, provider_message_id);
 `;
 
 /** Creates the read-model tables if missing; safe to run from several processes at once. */

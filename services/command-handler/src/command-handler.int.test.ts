@@ -168,7 +168,7 @@ describe('command-handler', () => {
     });
     expect(last.metadata.commandId).toEqual(expect.any(String));
     expect(last.metadata.causationId).toBe(last.metadata.commandId);
-    expect(await handler.ready()).toEqual({ nats: true, database: true, responder: true });
+    expect(await handler.ready()).toEqual({ nats: true, database: true, responder: true, inbox: true });
   });
 
   it('keeps sequences gapless under 20 concurrent posts to one conversation across two handlers', async () => {

@@ -146,11 +146,11 @@ export class CommandProcessor {
         if (appended.duplicate) {
           return ok(commandResult(appended.position, appended.nextExpectedRevision, appended.result));
         }
-        states.remember(stream, {
-          state: stateAfter,
-          revision: appended.nextExpectedRevision,
-          position: appended.position,
-        });
+        states.remember(
+          stream,
+          { state: stateAfter, revision: appended.nextExpectedRevision, position: appended.position },
+          decider,
+        );
         return ok(commandResult(appended.position, appended.nextExpectedRevision, details));
       } catch (err) {
         if (!(err instanceof WrongExpectedVersionError)) throw err;

@@ -1,6 +1,6 @@
 import type { CommandReply } from '@switchboard/bus';
 import type { Command, DomainEvent } from '@switchboard/contracts';
-import type { ClientState, DomainError } from '@switchboard/domain';
+import type { ClientState, DeliveryState, DomainError } from '@switchboard/domain';
 import type { Position } from '@switchboard/event-store';
 
 /** The `ok` result of every command: where its events are, so the caller can read its own writes. */
@@ -27,8 +27,9 @@ export function resultDetails(
     }
     case 'PostMessage': {
       const posted = events.find((e) => e.type === 'MessagePosted');
+      // With its time, the caller can answer with the message without reading it back.
       return posted?.type === 'MessagePosted'
-        ? { messageId: posted.data.messageId, sequence: posted.data.sequence }
+        ? { messageId: posted.data.messageId, sequence: posted.data.sequence, sentOn: posted.data.sentOn }
         : {};
     }
     case 'CreateClient':
@@ -37,6 +38,12 @@ export function resultDetails(
     case 'RemoveWebhook':
       // The effective webhooks: a URL already registered keeps its id and sealed token.
       return { webhooks: effectiveWebhooks(stateAfter as ClientState) };
+    case 'RequestDelivery':
+      // Asked again, a delivery answers where it stands: a connector sends only a queued one.
+      return deliveryDetails(stateAfter as DeliveryState);
+    case 'RecordDeliverySent':
+    case 'RecordDeliveryStatus':
+      return deliveryDetails(stateAfter as DeliveryState);
     case 'RenameClient':
     case 'RotateClientToken':
     case 'ConfigureChannel':
@@ -52,6 +59,10 @@ export function resultDetails(
       throw new Error(`no result for command ${(unhandled as Command).type}`);
     }
   }
+}
+
+function deliveryDetails(state: DeliveryState): Record<string, unknown> {
+  return state.status === 'none' ? {} : { deliveryId: state.deliveryId, status: state.status };
 }
 
 function effectiveWebhooks(state: ClientState): { webhookId: string; url: string; sealedToken: string }[] {

@@ -1,13 +1,22 @@
-import { type Bus, type CommandEnvelope, connectBus, type Responder } from '@switchboard/bus';
+import {
+  type Bus,
+  type CommandEnvelope,
+  type ConsumerHandle,
+  connectBus,
+  type Responder,
+} from '@switchboard/bus';
 import { connectEventStore, createEventStore, type EventStore, migrate } from '@switchboard/event-store';
+import { migrateReadModels } from '@switchboard/read-models';
 import type { RunningService } from '@switchboard/runtime';
 import { succeeds } from '@switchboard/runtime';
 import type { Logger } from '@switchboard/telemetry';
 import type postgres from 'postgres';
 import { type CommandOutcome, CommandProcessor } from './command-processor.js';
-import type { CommandHandlerConfig } from './config.js';
+import { type CommandHandlerConfig, DEFAULT_SNAPSHOT_EVERY } from './config.js';
+import { startInboxConsumer } from './inbox-consumer.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { priorResult } from './prior-results.js';
+import { migrateSnapshots, SnapshotStore } from './snapshots.js';
 import { StreamStates } from './stream-states.js';
 
 /** The queue group every command-handler process joins: each command is handled by one of them. */
@@ -26,7 +35,8 @@ export interface RunningCommandHandler extends RunningService {
 
 /**
  * Serves every command (`cmd.>`) as a member of the `command-handler` queue group: decides it with the
- * domain's deciders and appends the events to the store.
+ * domain's deciders and appends the events to the store. Also turns the inbound channel traffic of
+ * `INBOX` into commands, decided in this process (see inbox-consumer.ts).
  */
 export async function startCommandHandler(
   config: CommandHandlerConfig,
@@ -44,7 +54,11 @@ export async function startCommandHandler(
     });
     const eventStore = createEventStore({ sql });
     store = eventStore;
-    const states = new StreamStates(eventStore, config.STATE_CACHE_STREAMS);
+    await migrateSnapshots(sql);
+    const snapshots = new SnapshotStore(sql, config.SNAPSHOT_EVERY ?? DEFAULT_SNAPSHOT_EVERY, (err, stream) =>
+      logger.warn({ err, stream }, 'could not store a snapshot'),
+    );
+    const states = new StreamStates(eventStore, config.STATE_CACHE_STREAMS, { snapshots });
     const processor = new CommandProcessor({
       store: eventStore,
       states,
@@ -64,6 +78,20 @@ export async function startCommandHandler(
     );
     logger.info({ subject: responder.subject, queue: responder.queue }, 'serving commands');
     const connectedBus = bus;
+    // The inbox consumer reads the read models (choices a reply answers, deliveries of status callbacks).
+    await migrateReadModels(sql);
+    const inbox: ConsumerHandle = await startInboxConsumer({
+      bus: connectedBus,
+      sql,
+      handle: (envelope) => processor.handle(envelope),
+      logger,
+      concurrency: config.INBOX_CONCURRENCY ?? 16,
+    });
+    let inboxRunning = true;
+    void inbox.done.then((err) => {
+      inboxRunning = false;
+      if (err) logger.error({ err }, 'inbox consumer stopped');
+    });
 
     return {
       bus: connectedBus,
@@ -75,9 +103,12 @@ export async function startCommandHandler(
         nats: !connectedBus.nc.isClosed(),
         database: await succeeds(() => sql`SELECT 1`),
         responder: responderRunning,
+        inbox: inboxRunning,
       }),
       async stop() {
         responderRunning = false;
+        // Inbound items being handled finish (their commands need the store), the rest stay in INBOX.
+        await inbox.stop();
         // In-flight commands finish and are answered before the connections close.
         await responder.stop();
         await connectedBus.close();

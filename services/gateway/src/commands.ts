@@ -32,6 +32,8 @@ export function createCommandSender(deps: {
   waiter: ProjectionWaiter;
   timeoutMs: number;
   readYourWritesTimeoutMs: number;
+  /** Told after a command on a client's own aggregate succeeded and its read-your-writes wait ended. */
+  onClientChanged?: (clientId: string) => void;
 }): CommandSender {
   return {
     async send(request, command) {
@@ -60,6 +62,7 @@ export function createCommandSender(deps: {
         const target: Position = { commit: BigInt(position.commit), prepare: BigInt(position.prepare) };
         await deps.waiter.waitFor(target, deps.readYourWritesTimeoutMs);
       }
+      if (command.aggregate === 'client') deps.onClientChanged?.(command.tenant);
       return reply.result as never;
     },
   };

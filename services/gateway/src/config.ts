@@ -15,6 +15,16 @@ export const GatewayConfigSchema = Type.Object({
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
   COMMAND_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5_000 }),
   READ_YOUR_WRITES_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 2_000 }),
+  /**
+   * The gateway's public base URL as providers call it (e.g. https://chat.example.com), when a proxy
+   * in front changes the scheme or host: Twilio signs the URL it called. Unset: taken from the request.
+   */
+  PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  /** Bot Framework's OpenID metadata, whose `jwks_uri` lists the keys that sign Teams activities. */
+  TEAMS_OPENID_METADATA_URL: Type.String({
+    pattern: '^https?://',
+    default: 'https://login.botframework.com/v1/.well-known/openidconfiguration',
+  }),
 });
 
 export type GatewayConfig = Static<typeof GatewayConfigSchema>;

@@ -1,6 +1,7 @@
 import type { Bus } from '@switchboard/bus';
 import type { SecretBox } from '@switchboard/crypto';
 import type { EventStore } from '@switchboard/event-store';
+import type { ClientRow } from '@switchboard/read-models';
 import type { Logger } from '@switchboard/telemetry';
 import type postgres from 'postgres';
 import type { CommandSender } from './commands.js';
@@ -16,5 +17,7 @@ export interface GatewayDeps {
   store: EventStore;
   secrets: SecretBox;
   commands: CommandSender;
+  /** A client as the read model has it, briefly cached (see client-cache.ts): for authentication. */
+  findClient(id: string): Promise<ClientRow | null>;
   readiness(): Promise<Record<string, boolean>>;
 }

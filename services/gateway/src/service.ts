@@ -6,7 +6,9 @@ import type { Logger } from '@switchboard/telemetry';
 import postgres from 'postgres';
 import { adminApi } from './api/admin/index.js';
 import { botpressDialect } from './api/botpress/index.js';
+import { channelWebhooks } from './api/channels/index.js';
 import { buildApp } from './app.js';
+import { ClientCache } from './client-cache.js';
 import { createCommandSender } from './commands.js';
 import { assertProductionSafe, type GatewayConfig } from './config.js';
 import type { GatewayDeps } from './deps.js';
@@ -28,6 +30,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const store = createEventStore({ sql });
   const waiter = new ProjectionWaiter(sql);
   await waiter.start();
+  const clients = new ClientCache(sql);
+  await clients.start();
 
   const readiness = async () => ({
     nats: !bus.nc.isClosed(),
@@ -41,14 +45,16 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     store,
     secrets,
     readiness,
+    findClient: (id) => clients.find(id),
     commands: createCommandSender({
       bus,
       waiter,
       timeoutMs: config.COMMAND_TIMEOUT_MS,
       readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
+      onClientChanged: (clientId) => clients.forget(clientId),
     }),
   };
-  const app = await buildApp(deps, [botpressDialect(deps), adminApi(deps)]);
+  const app = await buildApp(deps, [botpressDialect(deps), adminApi(deps), channelWebhooks(deps)]);
   const url = await app.listen({ host: config.HOST, port: config.PORT });
   logger.info({ url }, 'gateway listening');
 
@@ -58,6 +64,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     async stop() {
       await app.close(); // stops accepting, finishes in-flight requests
       await waiter.stop();
+      await clients.stop();
       await store.close();
       await bus.close();
       await sql.end({ timeout: 5 });

@@ -22,6 +22,7 @@ export async function startTestGateway(
     BODY_LIMIT_BYTES: 64 * 1024,
     COMMAND_TIMEOUT_MS: 2_000,
     READ_YOUR_WRITES_TIMEOUT_MS: 2_000,
+    TEAMS_OPENID_METADATA_URL: 'http://127.0.0.1:9/no-teams-keys',
     ...overrides,
   };
   return startGateway(config, createLogger('gateway-test', 'silent'));

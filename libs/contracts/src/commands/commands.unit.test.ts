@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { commandAggregate, commandStream } from '../command-routing.js';
+import { deliveryIdOf } from '../delivery-terms.js';
 import { streams } from '../streams.js';
 import { type Command, type CommandType, commandIssues, commandSchemas } from './index.js';
 
@@ -17,6 +18,7 @@ const endpoint = {
   sender: '42',
   thread: '*',
 };
+const deliveryId = deliveryIdOf(messageId, endpoint);
 
 /** One well-formed command of every type. */
 const samples: { [Type in CommandType]: Extract<Command, { type: Type }> } = {
@@ -61,6 +63,15 @@ const samples: { [Type in CommandType]: Extract<Command, { type: Type }> } = {
   RemoveMessage: { type: 'RemoveMessage', data: { conversationId, clientId, messageId, sequence: 3 } },
   ClearMessages: { type: 'ClearMessages', data: { conversationId, clientId } },
   ArchiveConversation: { type: 'ArchiveConversation', data: { conversationId, clientId } },
+  RequestDelivery: {
+    type: 'RequestDelivery',
+    data: { deliveryId, clientId, messageId, conversationId, endpoint },
+  },
+  RecordDeliverySent: { type: 'RecordDeliverySent', data: { deliveryId, clientId, providerMessageId: '42' } },
+  RecordDeliveryStatus: {
+    type: 'RecordDeliveryStatus',
+    data: { deliveryId, clientId, status: 'failed', reason: 'Bad Request: chat not found', retryable: false },
+  },
 };
 
 describe('command schemas', () => {
@@ -145,11 +156,23 @@ describe('command schemas', () => {
   });
 });
 
+describe('delivery commands', () => {
+  it('refuse a status that is not reported after a send, and a delivery id of another shape', () => {
+    const status = samples.RecordDeliveryStatus.data;
+    expect(commandIssues('RecordDeliveryStatus', { ...status, status: 'sent' }).length).toBeGreaterThan(0);
+    expect(commandIssues('RecordDeliveryStatus', { ...status, status: 'queued' }).length).toBeGreaterThan(0);
+    const issues = commandIssues('RecordDeliverySent', { deliveryId: messageId, clientId });
+    expect(issues.map((issue) => issue.path)).toEqual(['/deliveryId']);
+  });
+});
+
 describe('command routing', () => {
   it('decides each command on its aggregate stream', () => {
     for (const command of Object.values(samples)) {
       const aggregate = commandAggregate[command.type];
-      const id = { client: clientId, user: userId, conversation: conversationId }[aggregate];
+      const id = { client: clientId, user: userId, conversation: conversationId, delivery: deliveryId }[
+        aggregate
+      ];
       expect(commandStream(command), command.type).toBe(streams[aggregate](id));
     }
   });

@@ -3,18 +3,21 @@ import { type SchemaIssue, schemaIssues } from '../schema-check.js';
 import type { TaggedUnion } from '../tagged.js';
 import { clientCommandSchemas } from './client.js';
 import { conversationCommandSchemas } from './conversation.js';
+import { deliveryCommandSchemas } from './delivery.js';
 import { userCommandSchemas } from './user.js';
 
 export * from './client.js';
 export * from './conversation.js';
+export * from './delivery.js';
 export * from './user.js';
 
 export type ClientCommand = TaggedUnion<typeof clientCommandSchemas>;
 export type UserCommand = TaggedUnion<typeof userCommandSchemas>;
 export type ConversationCommand = TaggedUnion<typeof conversationCommandSchemas>;
+export type DeliveryCommand = TaggedUnion<typeof deliveryCommandSchemas>;
 
 /** Every command, discriminated by `type`; ids the command creates are inside its `data`. */
-export type Command = ClientCommand | UserCommand | ConversationCommand;
+export type Command = ClientCommand | UserCommand | ConversationCommand | DeliveryCommand;
 export type CommandType = Command['type'];
 export type CommandOfType<Type extends CommandType> = Extract<Command, { type: Type }>;
 
@@ -23,6 +26,7 @@ export const commandSchemas = {
   ...clientCommandSchemas,
   ...userCommandSchemas,
   ...conversationCommandSchemas,
+  ...deliveryCommandSchemas,
 } as const satisfies Record<CommandType, TSchema>;
 
 export function isCommandType(type: string): type is CommandType {

@@ -3,18 +3,21 @@ import { type SchemaIssue, schemaIssues } from '../schema-check.js';
 import type { TaggedUnion } from '../tagged.js';
 import { clientEventSchemas } from './client.js';
 import { conversationEventSchemas } from './conversation.js';
+import { deliveryEventSchemas } from './delivery.js';
 import { userEventSchemas } from './user.js';
 
 export * from './client.js';
 export * from './conversation.js';
+export * from './delivery.js';
 export * from './user.js';
 
 export type ClientEvent = TaggedUnion<typeof clientEventSchemas>;
 export type UserEvent = TaggedUnion<typeof userEventSchemas>;
 export type ConversationEvent = TaggedUnion<typeof conversationEventSchemas>;
+export type DeliveryEvent = TaggedUnion<typeof deliveryEventSchemas>;
 
 /** Every event of the catalogue, discriminated by `type`. */
-export type DomainEvent = ClientEvent | UserEvent | ConversationEvent;
+export type DomainEvent = ClientEvent | UserEvent | ConversationEvent | DeliveryEvent;
 export type EventType = DomainEvent['type'];
 export type EventOfType<Type extends EventType> = Extract<DomainEvent, { type: Type }>;
 
@@ -23,6 +26,7 @@ export const eventSchemas = {
   ...clientEventSchemas,
   ...userEventSchemas,
   ...conversationEventSchemas,
+  ...deliveryEventSchemas,
 } as const satisfies Record<EventType, TSchema>;
 
 /**
@@ -44,6 +48,12 @@ export const eventSchemaVersions: Record<EventType, number> = {
   MessageRemoved: 1,
   MessagesCleared: 1,
   ConversationArchived: 1,
+  DeliveryRequested: 1,
+  DeliverySent: 1,
+  DeliveryDelivered: 1,
+  DeliveryRead: 1,
+  DeliveryFailed: 1,
+  DeliveryOutcomeUnknown: 1,
 };
 
 export function isEventType(type: string): type is EventType {

@@ -48,6 +48,27 @@ export async function lockCheckpoint(tx: postgres.ISql, projection: string): Pro
   return row ? toPosition(row) : null;
 }
 
+/**
+ * Moves the checkpoint from `from` to `to` if it is still at `from`, and notifies listeners (the
+ * notification goes out only if the transaction commits); false when it was not at `from` (nothing
+ * changed, nothing notified). The query is sent at once, so that statements issued after it go out in
+ * the same write.
+ */
+export async function moveCheckpoint(
+  tx: postgres.ISql,
+  projection: string,
+  from: Position,
+  to: Position,
+): Promise<boolean> {
+  const rows = await tx`
+    UPDATE rm.checkpoints
+    SET commit_position = ${to.commit.toString()}, prepare_position = ${to.prepare.toString()}, updated_at = now()
+    WHERE projection = ${projection}
+      AND commit_position = ${from.commit.toString()} AND prepare_position = ${from.prepare.toString()}
+    RETURNING pg_notify(${checkpointChannel}, ${checkpointPayload(projection, to)})::text AS notified`.execute();
+  return rows.length > 0;
+}
+
 /** Moves the checkpoint and notifies listeners; the notification goes out only if the transaction commits. */
 export async function advanceCheckpoint(tx: postgres.ISql, projection: string, to: Position): Promise<void> {
   await tx`

@@ -2,6 +2,19 @@ import type postgres from 'postgres';
 import { jsonRows } from './json-rows.js';
 import type { ProjectedEvent } from './recorded-runs.js';
 
+/**
+ * Where gateways hear which clients a batch changed, to drop them from their authentication caches:
+ * sent in the batch's transaction, so it arrives when the change is committed (ids joined by commas;
+ * `*` when they would not fit in a notification).
+ */
+export const clientsChangedChannel = 'rm_clients';
+
+export async function announceChangedClients(sql: postgres.ISql, clientIds: ReadonlySet<string>) {
+  if (clientIds.size === 0) return;
+  const ids = [...clientIds].join(',');
+  await sql`SELECT pg_notify(${clientsChangedChannel}, ${ids.length > 7_000 ? '*' : ids})`;
+}
+
 // A run may change one client, channel or webhook more than once; `ord` keeps the last change of each.
 
 export async function insertClients(sql: postgres.ISql, events: ProjectedEvent<'ClientCreated'>[]) {

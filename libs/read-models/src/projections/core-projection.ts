@@ -21,6 +21,7 @@ export const coreProjection: Projection = {
     'rm.conversations',
     'rm.messages',
     'rm.endpoints',
+    'rm.deliveries',
   ],
   project: projectBatch,
 };

@@ -2,6 +2,7 @@ import type { RecordedEvent } from '@switchboard/event-store';
 import type postgres from 'postgres';
 import {
   addWebhooks,
+  announceChangedClients,
   configureChannels,
   insertClients,
   removeChannels,
@@ -10,19 +11,38 @@ import {
   rotateClientTokens,
 } from './client-rows.js';
 import { archiveConversations, insertConversations, linkEndpoints } from './conversation-rows.js';
+import { insertDeliveries, updateDeliveries } from './delivery-rows.js';
 import { clearMessages, insertMessages, removeMessages } from './message-rows.js';
 import { type EventRun, eventRuns } from './recorded-runs.js';
 import { insertUsers } from './user-rows.js';
 
 /**
  * Applies a batch of `$all` to the core read models (clients, channels, webhooks, users, conversations,
- * messages, endpoints), inside the caller's transaction. Consecutive events of one type go in one
+ * messages, endpoints, deliveries), inside the caller's transaction. Consecutive events of one type go in one
  * statement; runs apply in order, so a removal or a clear always sees the messages posted before it.
- * Events of types the catalogue does not know are skipped.
+ * Events of types the catalogue does not know are skipped. The clients whose rows changed are announced
+ * (see `clientsChangedChannel`).
  */
 export async function projectBatch(tx: postgres.ISql, events: readonly RecordedEvent[]): Promise<void> {
-  for (const run of eventRuns(events)) await applyRun(tx, run);
+  const changedClients = new Set<string>();
+  for (const run of eventRuns(events)) {
+    await applyRun(tx, run);
+    if (clientRunTypes.has(run.type)) {
+      for (const event of run.events) changedClients.add((event.data as { clientId: string }).clientId);
+    }
+  }
+  await announceChangedClients(tx, changedClients);
 }
+
+const clientRunTypes: ReadonlySet<EventRun['type']> = new Set([
+  'ClientCreated',
+  'ClientRenamed',
+  'ClientTokenRotated',
+  'ChannelConfigured',
+  'ChannelRemoved',
+  'WebhookAdded',
+  'WebhookRemoved',
+]);
 
 function applyRun(tx: postgres.ISql, run: EventRun): Promise<void> {
   switch (run.type) {
@@ -54,6 +74,14 @@ function applyRun(tx: postgres.ISql, run: EventRun): Promise<void> {
       return clearMessages(tx, run.events);
     case 'ConversationArchived':
       return archiveConversations(tx, run.events);
+    case 'DeliveryRequested':
+      return insertDeliveries(tx, run.events);
+    case 'DeliverySent':
+    case 'DeliveryDelivered':
+    case 'DeliveryRead':
+    case 'DeliveryFailed':
+    case 'DeliveryOutcomeUnknown':
+      return updateDeliveries(tx, run.type, run.events);
     default: {
       const unknown: never = run;
       throw new Error(`no projection for ${(unknown as EventRun).type}`);

@@ -84,7 +84,10 @@ export async function findMessage(
   return row ?? null;
 }
 
-/** A conversation's messages, newest first; `before` keeps only messages sent before that time. */
+/**
+ * A conversation's messages, newest first; `before` keeps only messages sent before that time. Ordered by
+ * the table's numeric `m.sequence`: a bare `sequence` would name the text output column (10 before 9).
+ */
 export async function listConversationMessages(
   sql: postgres.Sql,
   clientId: string,
@@ -93,10 +96,10 @@ export async function listConversationMessages(
   before?: Date,
 ): Promise<MessageRow[]> {
   return sql<MessageRow[]>`
-    SELECT ${messageColumns(sql)} FROM rm.messages
+    SELECT ${messageColumns(sql)} FROM rm.messages m
     WHERE conversation_id = ${conversationId} AND client_id = ${clientId}
       ${before ? sql`AND sent_on < ${before}` : sql``}
-    ORDER BY sequence DESC LIMIT ${limit}`;
+    ORDER BY m.sequence DESC LIMIT ${limit}`;
 }
 
 export async function listConversationEndpoints(

@@ -1,8 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { tokenMatches } from '@switchboard/crypto';
-import { findClient } from '@switchboard/read-models';
+import type { ClientRow } from '@switchboard/read-models';
 import type { FastifyRequest } from 'fastify';
-import type postgres from 'postgres';
 import { HttpError } from './errors.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -19,7 +18,10 @@ const header = (request: FastifyRequest, name: string): string | undefined => {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 };
 
-export function createClientAuth(sql: postgres.Sql, adminKey: string): ClientAuth {
+export function createClientAuth(
+  findClient: (id: string) => Promise<ClientRow | null>,
+  adminKey: string,
+): ClientAuth {
   const admin = Buffer.from(adminKey);
   const isAdmin = (request: FastifyRequest) => {
     const given = header(request, 'x-bp-messaging-admin-key');
@@ -45,7 +47,7 @@ export function createClientAuth(sql: postgres.Sql, adminKey: string): ClientAut
         );
       }
       if (!UUID.test(id)) throw new HttpError(401, 'invalid client credentials');
-      const client = await findClient(sql, id.toLowerCase());
+      const client = await findClient(id.toLowerCase());
       if (!client || !tokenMatches(token, client.tokenHash))
         throw new HttpError(401, 'invalid client credentials');
       return client.id;

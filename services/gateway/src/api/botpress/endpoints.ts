@@ -1,26 +1,10 @@
+import { endpointIds } from '@switchboard/contracts';
 import { findConversation, listConversationEndpoints } from '@switchboard/read-models';
 import { Type } from 'typebox';
-import { v5 as uuidv5 } from 'uuid';
 import { CommandFailedError } from '../../commands.js';
 import { HttpError } from './errors.js';
 import type { App, RouteDeps } from './plugin-types.js';
 import { Endpoint, ErrorBody, Uuid } from './schemas.js';
-
-// Ids of what an endpoint creates on first contact are derived from the endpoint itself, so two
-// concurrent first messages from one person agree on one user and one conversation (docs/architecture.md).
-const ENDPOINT_NAMESPACE = '4f1d7e52-8c0a-4b8e-9a55-3c2f7d9b6a10';
-
-export function endpointIds(
-  clientId: string,
-  e: { channel: string; version: string; identity: string; sender: string; thread: string },
-) {
-  const senderKey = JSON.stringify([clientId, e.channel, e.version, e.identity, e.sender]);
-  const threadKey = JSON.stringify([clientId, e.channel, e.version, e.identity, e.sender, e.thread]);
-  return {
-    userId: uuidv5(`user:${senderKey}`, ENDPOINT_NAMESPACE),
-    conversationId: uuidv5(`conversation:${threadKey}`, ENDPOINT_NAMESPACE),
-  };
-}
 
 async function existsOrCreate(send: () => Promise<unknown>): Promise<void> {
   try {
@@ -51,6 +35,8 @@ export function endpointRoutes(app: App, deps: RouteDeps): void {
       const channel =
         typeof body.channel === 'string' ? { name: body.channel, version: '1.0.0' } : body.channel;
       const endpoint = { channel, identity: body.identity, sender: body.sender, thread: body.thread };
+      // The ids come from the endpoint itself, the same the command handler derives for inbound channel
+      // traffic: mapping an endpoint finds the conversation its messages created, and vice versa.
       const ids = endpointIds(clientId, { ...endpoint, channel: channel.name, version: channel.version });
       // Both steps are idempotent: a user or conversation that already exists (an earlier or a
       // concurrent mapping of the same endpoint) answers conflict, which here means "found".

@@ -8,6 +8,7 @@ import { installErrorHandler } from './errors.js';
 import { messageRoutes } from './messages.js';
 import type { App } from './plugin-types.js';
 import { userRoutes } from './users.js';
+import { webhookDeliveryRoutes } from './webhook-deliveries.js';
 
 /** The Botpress Messaging dialect at `/api/v1`: its own auth headers and error shape. */
 export function botpressDialect(deps: GatewayDeps) {
@@ -16,12 +17,13 @@ export function botpressDialect(deps: GatewayDeps) {
       async (scope) => {
         const app = scope as unknown as App;
         installErrorHandler(app as unknown as FastifyInstance);
-        const routeDeps = { ...deps, auth: createClientAuth(deps.sql, deps.config.ADMIN_KEY) };
+        const routeDeps = { ...deps, auth: createClientAuth(deps.findClient, deps.config.ADMIN_KEY) };
         clientRoutes(app, routeDeps);
         userRoutes(app, routeDeps);
         conversationRoutes(app, routeDeps);
         messageRoutes(app, routeDeps);
         endpointRoutes(app, routeDeps);
+        webhookDeliveryRoutes(app, routeDeps);
       },
       { prefix: '/api/v1' },
     );

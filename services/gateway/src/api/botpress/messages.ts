@@ -4,6 +4,7 @@ import {
   findMessage,
   findUser,
   listConversationMessages,
+  listMessageDeliveries,
   type MessageRow,
 } from '@switchboard/read-models';
 import type { FastifyRequest } from 'fastify';
@@ -27,7 +28,11 @@ const COLLECT_MAX_MS = 50_000;
 export function messageRoutes(app: App, deps: RouteDeps): void {
   const security = [{ clientId: [], clientToken: [] }];
 
-  /** Posts a message through the conversation's decider; answers with the stored message. */
+  /**
+   * Posts a message through the conversation's decider; answers with the message as stored. When the
+   * reply is this request's own message with its time, that is built from the request without a read
+   * (the read model holds the same by then: the reply came after the read-your-writes wait).
+   */
   const post = async (
     request: FastifyRequest,
     clientId: string,
@@ -38,7 +43,7 @@ export function messageRoutes(app: App, deps: RouteDeps): void {
     if (authorId && !(await findUser(deps.sql, clientId, authorId)))
       throw new HttpError(404, 'author not found');
     const messageId = randomUUID();
-    await deps.commands.send(request, {
+    const result = await deps.commands.send<{ messageId?: string; sentOn?: string }>(request, {
       tenant: clientId,
       aggregate: 'conversation',
       type: 'PostMessage',
@@ -54,7 +59,17 @@ export function messageRoutes(app: App, deps: RouteDeps): void {
       },
       actor: authorId ?? 'bot',
     });
-    const stored = await findMessage(deps.sql, clientId, messageId);
+    if (result.messageId === messageId && typeof result.sentOn === 'string') {
+      return {
+        id: messageId,
+        conversationId: body.conversationId,
+        authorId,
+        payload: body.payload,
+        sentOn: new Date(result.sentOn),
+      } as unknown as MessageRow;
+    }
+    // A retried command answers its first execution's message.
+    const stored = await findMessage(deps.sql, clientId, result.messageId ?? messageId);
     return (
       stored ??
       ({
@@ -107,7 +122,7 @@ export function messageRoutes(app: App, deps: RouteDeps): void {
       try {
         const message = await post(request, clientId, request.body, true);
         const replies = await collector.until(message.id, timeoutMs);
-        return replies.map(messageView);
+        return replies.map((reply) => messageView(reply));
       } finally {
         collector.close();
       }
@@ -152,7 +167,8 @@ export function messageRoutes(app: App, deps: RouteDeps): void {
       const clientId = await deps.auth.clientId(request);
       const message = await findMessage(deps.sql, clientId, request.params.id);
       if (!message) throw new HttpError(404, 'message not found');
-      return messageView(message);
+      const deliveries = await listMessageDeliveries(deps.sql, clientId, [message.id]);
+      return messageView(message, deliveries.get(message.id));
     },
   );
 
@@ -215,7 +231,12 @@ export function messageRoutes(app: App, deps: RouteDeps): void {
         request.query.limit ?? 20,
         from,
       );
-      return rows.map(messageView);
+      const deliveries = await listMessageDeliveries(
+        deps.sql,
+        clientId,
+        rows.map((row) => row.id),
+      );
+      return rows.map((row) => messageView(row, deliveries.get(row.id)));
     },
   );
 

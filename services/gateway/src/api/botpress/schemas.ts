@@ -10,12 +10,23 @@ export const Conversation = Type.Object({
   userId: Uuid,
   createdOn: Type.String({ format: 'date-time' }),
 });
+/** Where a message stands on one channel endpoint (ours: the published client ignores extra fields). */
+export const Delivery = Type.Object({
+  channel: Type.String(),
+  endpoint: Type.Object({ identity: Type.String(), sender: Type.String(), thread: Type.String() }),
+  status: Type.String({ description: 'queued, sent, delivered, read, failed or unknown' }),
+  providerMessageId: Type.Optional(Type.String()),
+  reason: Type.Optional(Type.String()),
+  retryable: Type.Optional(Type.Boolean()),
+  updatedOn: Type.String({ format: 'date-time' }),
+});
 export const Message = Type.Object({
   id: Uuid,
   conversationId: Uuid,
   authorId: Type.Optional(Uuid),
   sentOn: Type.String({ format: 'date-time' }),
   payload: Type.Record(Type.String(), Type.Unknown()),
+  deliveries: Type.Optional(Type.Array(Delivery)),
 });
 export const Endpoint = Type.Object({
   channel: Type.Union([

@@ -1,4 +1,4 @@
-import type { ConversationRow, MessageRow, UserRow } from '@switchboard/read-models';
+import type { ConversationRow, DeliveryRow, MessageRow, UserRow } from '@switchboard/read-models';
 
 // Read-model rows in the shapes the Botpress Messaging client deserialises.
 
@@ -11,10 +11,25 @@ export const conversationView = (c: ConversationRow) => ({
   createdOn: c.createdAt.toISOString(),
 });
 
-export const messageView = (m: MessageRow) => ({
+/**
+ * A message; with `deliveries` (its delivery on each channel endpoint) when it has any, so a message
+ * that never went to a channel reads exactly as the Botpress client expects it.
+ */
+export const messageView = (m: MessageRow, deliveries?: readonly DeliveryRow[]) => ({
   id: m.id,
   conversationId: m.conversationId,
   ...(m.authorId ? { authorId: m.authorId } : {}),
   sentOn: m.sentOn.toISOString(),
   payload: m.payload,
+  ...(deliveries && deliveries.length > 0 ? { deliveries: deliveries.map(deliveryView) } : {}),
+});
+
+export const deliveryView = (d: DeliveryRow) => ({
+  channel: d.channel,
+  endpoint: { identity: d.endpoint.identity, sender: d.endpoint.sender, thread: d.endpoint.thread },
+  status: d.status,
+  ...(d.providerMessageId === null ? {} : { providerMessageId: d.providerMessageId }),
+  ...(d.reason === null ? {} : { reason: d.reason }),
+  ...(d.retryable === null ? {} : { retryable: d.retryable }),
+  updatedOn: d.updatedAt.toISOString(),
 });

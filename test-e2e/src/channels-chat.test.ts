@@ -1,0 +1,34 @@
+import { afterAll, beforeAll, describe } from 'vitest';
+import { messengerCase, slackCase, smoochCase, telegramCase } from './channels-cases.js';
+import { channelScenarios, type Harness, startConnector, startMediaServer } from './channels-harness.js';
+import { TestSystem } from './system.js';
+import { WebhookReceiver } from './webhook-receiver.js';
+
+const SERVICES = ['command-handler', 'relay', 'projector', 'gateway', 'webhook-dispatcher'];
+
+// The fakes start first: which scenarios a channel has depends on its case.
+const started = await Promise.all([telegramCase(), slackCase(), messengerCase(), smoochCase()]);
+
+/** Telegram, Slack, Messenger and Sunshine Conversations, each through its own connector process. */
+describe('chat channels end to end', () => {
+  let harness: Harness;
+  let media: Awaited<ReturnType<typeof startMediaServer>>;
+
+  beforeAll(async () => {
+    media = await startMediaServer();
+    const receiver = await WebhookReceiver.start();
+    const system = await TestSystem.start({ services: SERVICES });
+    harness = { system, receiver, mediaBase: media.base };
+    await Promise.all(started.map((s) => startConnector(system, s.case)));
+  });
+  afterAll(async () => {
+    await harness?.system.stop();
+    await harness?.receiver?.close();
+    await media?.close();
+    await Promise.all(started.map((s) => s.close()));
+  });
+
+  for (const { case: channel } of started) {
+    describe(channel.channel, () => channelScenarios(() => harness, channel));
+  }
+});
