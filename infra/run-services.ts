@@ -32,10 +32,33 @@ function servicesToRun(only: string[]): string[] {
   return only.length ? all.filter((name) => only.includes(name)) : all;
 }
 
-function start(name: string): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join('services', name, 'src', 'main.ts')], {
+// The connector is one program run once per channel, each with its own health port (3110, 3111, …).
+const CHANNELS = (
+  process.env.CONNECTOR_CHANNELS ?? 'telegram,slack,twilio,vonage,messenger,teams,smooch,email'
+)
+  .split(',')
+  .map((c) => c.trim())
+  .filter(Boolean);
+
+interface Instance {
+  name: string;
+  service: string;
+  env: NodeJS.ProcessEnv;
+}
+
+function instancesOf(service: string): Instance[] {
+  if (service !== 'connector') return [{ name: service, service, env: process.env }];
+  return CHANNELS.map((channel, i) => ({
+    name: `connector-${channel}`,
+    service,
+    env: { ...process.env, CHANNEL: channel, HEALTH_PORT: String(3110 + i) },
+  }));
+}
+
+function start({ name, service, env }: Instance): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', join('services', service, 'src', 'main.ts')], {
     cwd: root,
-    env: process.env,
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const prefix = `[${name}] `;
@@ -61,8 +84,9 @@ if (names.length === 0) {
   console.log('[run] NATS and PostgreSQL are up; there is no service to start yet.');
   process.exit(0);
 }
-const children = new Map(names.map((name) => [name, start(name)]));
-console.log(`[run] started ${names.join(', ')}`);
+const instances = names.flatMap(instancesOf);
+const children = new Map(instances.map((instance) => [instance.name, start(instance)]));
+console.log(`[run] started ${[...children.keys()].join(', ')}`);
 
 let stopping = false;
 const stopAll = (code: number) => {
