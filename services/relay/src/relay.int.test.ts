@@ -213,7 +213,8 @@ describe('relay', () => {
     await leaderOf(b);
     const messages = await awaitPublished(nats.nc, eventsStreamName, 35);
     await expectEveryEventOnce(messages);
-    expect(a.role()).not.toBe('leader');
+    // the old leader notices the lost lock at its next check; it can publish nothing meanwhile (its sql is gone)
+    await expect.poll(() => a.role(), { timeout: 10_000 }).not.toBe('leader');
     expect(b.publishedCount()).toBe(15);
   });
 });
