@@ -7,6 +7,7 @@ export {
   startHttpFake,
 } from './fakes/http-fake.js';
 export { type MessengerFake, type MessengerFakeOptions, startMessengerFake } from './fakes/messenger.js';
+export { sendToFake } from './fakes/send-to-fake.js';
 export { type SlackFake, startSlackFake } from './fakes/slack.js';
 export {
   type SmoochFake,

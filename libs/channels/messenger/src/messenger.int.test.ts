@@ -1,4 +1,3 @@
-import { toWireRequest } from '@switchboard/channel-common';
 import type {
   ChannelAddress,
   InboundRequest,
@@ -6,7 +5,7 @@ import type {
   ProviderRequest,
   ProviderResponse,
 } from '@switchboard/contracts';
-import { type MessengerFake, startMessengerFake } from '@switchboard/testkit';
+import { type MessengerFake, sendToFake, startMessengerFake } from '@switchboard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messengerAdapter } from './adapter.js';
 import type { MessengerConfig } from './config.js';
@@ -47,19 +46,7 @@ describe('messenger adapter against the fake Send API', () => {
   });
   afterAll(() => fake.close());
 
-  async function send(request: ProviderRequest): Promise<ProviderResponse> {
-    const wire = toWireRequest(fake.baseUrl, request);
-    const response = await fetch(wire.url, {
-      method: wire.method,
-      headers: wire.headers,
-      body: wire.body ?? null,
-    });
-    return {
-      status: response.status,
-      headers: Object.fromEntries(response.headers),
-      body: await response.text(),
-    };
-  }
+  const send = (request: ProviderRequest): Promise<ProviderResponse> => sendToFake(fake.baseUrl, request);
 
   it('delivers every payload type and reads back the message ids the fake gave', async () => {
     for (const payload of everyPayload) {

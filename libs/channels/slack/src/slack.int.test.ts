@@ -1,4 +1,3 @@
-import { toWireRequest } from '@switchboard/channel-common';
 import type {
   ChannelAddress,
   InboundRequest,
@@ -6,7 +5,7 @@ import type {
   ProviderRequest,
   ProviderResponse,
 } from '@switchboard/contracts';
-import { type SlackFake, startSlackFake } from '@switchboard/testkit';
+import { type SlackFake, sendToFake, startSlackFake } from '@switchboard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SlackConfig, slackAdapter } from './index.js';
 
@@ -20,15 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 
-async function call(request: ProviderRequest): Promise<ProviderResponse> {
-  const wire = toWireRequest(fake.baseUrl, request);
-  const response = await fetch(wire.url, { method: wire.method, headers: wire.headers, body: wire.body });
-  return {
-    status: response.status,
-    headers: Object.fromEntries(response.headers),
-    body: await response.text(),
-  };
-}
+const call = (request: ProviderRequest): Promise<ProviderResponse> => sendToFake(fake.baseUrl, request);
 
 async function send(payload: Payload, settings = config) {
   const outcomes = [];

@@ -1,4 +1,3 @@
-import { toWireRequest } from '@switchboard/channel-common';
 import type {
   ChannelAddress,
   InboundRequest,
@@ -6,7 +5,7 @@ import type {
   ProviderRequest,
   ProviderResponse,
 } from '@switchboard/contracts';
-import { type SmoochFake, startSmoochFake } from '@switchboard/testkit';
+import { type SmoochFake, sendToFake, startSmoochFake } from '@switchboard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smoochAdapter } from './adapter.js';
 import type { SmoochConfig } from './config.js';
@@ -49,19 +48,7 @@ describe('smooch adapter against the fake Sunshine Conversations API', () => {
   });
   afterAll(() => fake.close());
 
-  async function send(request: ProviderRequest): Promise<ProviderResponse> {
-    const wire = toWireRequest(fake.baseUrl, request);
-    const response = await fetch(wire.url, {
-      method: wire.method,
-      headers: wire.headers,
-      body: wire.body ?? null,
-    });
-    return {
-      status: response.status,
-      headers: Object.fromEntries(response.headers),
-      body: await response.text(),
-    };
-  }
+  const send = (request: ProviderRequest): Promise<ProviderResponse> => sendToFake(fake.baseUrl, request);
 
   it('delivers every payload type and reads back the message ids', async () => {
     for (const payload of everyPayload) {

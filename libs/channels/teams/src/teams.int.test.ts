@@ -1,4 +1,3 @@
-import { toWireRequest } from '@switchboard/channel-common';
 import type {
   ChannelAddress,
   InboundRequest,
@@ -6,7 +5,7 @@ import type {
   ProviderRequest,
   ProviderResponse,
 } from '@switchboard/contracts';
-import { otherSigningKey, startTeamsFake, type TeamsFake } from '@switchboard/testkit';
+import { otherSigningKey, sendToFake, startTeamsFake, type TeamsFake } from '@switchboard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { teamsAdapter } from './adapter.js';
 import type { JsonWebKeySet, TeamsSendConfig } from './config.js';
@@ -44,19 +43,7 @@ describe('teams adapter against the fake Bot Framework', () => {
   });
   afterAll(() => fake.close());
 
-  async function call(request: ProviderRequest): Promise<ProviderResponse> {
-    const wire = toWireRequest(fake.baseUrl, request);
-    const response = await fetch(wire.url, {
-      method: wire.method,
-      headers: wire.headers,
-      body: wire.body ?? null,
-    });
-    return {
-      status: response.status,
-      headers: Object.fromEntries(response.headers),
-      body: await response.text(),
-    };
-  }
+  const call = (request: ProviderRequest): Promise<ProviderResponse> => sendToFake(fake.baseUrl, request);
 
   async function withToken(): Promise<TeamsSendConfig> {
     const outcome = interpretTeamsTokenAnswer(await call(renderTeamsTokenRequest(config)));
