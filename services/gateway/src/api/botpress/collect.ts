@@ -1,5 +1,5 @@
 import type { Bus } from '@switchboard/bus';
-import type { MessageRow } from '@switchboard/read-models';
+import type { MessageFields } from './views.js';
 
 interface PostedEvent {
   data: {
@@ -16,7 +16,7 @@ interface PostedEvent {
 
 export interface ReplyCollector {
   /** The bot's replies to `messageId`, once the turn ends or `timeoutMs` passes. */
-  until(messageId: string, timeoutMs: number): Promise<MessageRow[]>;
+  until(messageId: string, timeoutMs: number): Promise<MessageFields[]>;
   close(): void;
 }
 
@@ -74,11 +74,10 @@ export function collectReplies(bus: Bus, tenant: string, conversationId: string)
             ({
               id: r.messageId,
               conversationId: r.conversationId,
-              clientId: r.clientId,
               authorId: null,
               payload: r.payload,
               sentOn: new Date(r.sentOn),
-            }) as unknown as MessageRow,
+            }) satisfies MessageFields,
         );
     },
     close() {

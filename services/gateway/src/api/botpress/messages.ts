@@ -5,7 +5,6 @@ import {
   findUser,
   listConversationMessages,
   listMessageDeliveries,
-  type MessageRow,
 } from '@switchboard/read-models';
 import type { FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
@@ -13,7 +12,7 @@ import { collectReplies } from './collect.js';
 import { HttpError } from './errors.js';
 import type { App, RouteDeps } from './plugin-types.js';
 import { ErrorBody, IdParams, Limit, Message, Payload, Uuid } from './schemas.js';
-import { messageView } from './views.js';
+import { type MessageFields, messageView } from './views.js';
 
 const MessageBody = Type.Object({
   conversationId: Uuid,
@@ -66,7 +65,7 @@ export function messageRoutes(app: App, deps: RouteDeps): void {
         authorId,
         payload: body.payload,
         sentOn: new Date(result.sentOn),
-      } as unknown as MessageRow;
+      } satisfies MessageFields;
     }
     // A retried command answers its first execution's message.
     const stored = await findMessage(deps.sql, clientId, result.messageId ?? messageId);
@@ -78,7 +77,7 @@ export function messageRoutes(app: App, deps: RouteDeps): void {
         authorId,
         payload: body.payload,
         sentOn: new Date(),
-      } as unknown as MessageRow)
+      } satisfies MessageFields)
     );
   };
 

@@ -15,7 +15,10 @@ export const conversationView = (c: ConversationRow) => ({
  * A message; with `deliveries` (its delivery on each channel endpoint) when it has any, so a message
  * that never went to a channel reads exactly as the Botpress client expects it.
  */
-export const messageView = (m: MessageRow, deliveries?: readonly DeliveryRow[]) => ({
+/** What a message view needs: a stored row, or a message just posted or collected. */
+export type MessageFields = Pick<MessageRow, 'id' | 'conversationId' | 'authorId' | 'sentOn' | 'payload'>;
+
+export const messageView = (m: MessageFields, deliveries?: readonly DeliveryRow[]) => ({
   id: m.id,
   conversationId: m.conversationId,
   ...(m.authorId ? { authorId: m.authorId } : {}),
