@@ -59,7 +59,14 @@ export class TestSystem {
       ...options.env,
     };
     const system = new TestSystem(db, nats, env);
-    for (const name of options.services ?? SERVICES) await system.startService(name);
+    try {
+      for (const name of options.services ?? SERVICES) await system.startService(name);
+    } catch (error) {
+      // The caller never gets a handle on a half-started system: stop what did start, or its
+      // processes outlive the test run and load the machine.
+      await system.stop().catch(() => {});
+      throw error;
+    }
     return system;
   }
 
@@ -94,7 +101,10 @@ export class TestSystem {
     await this.waitReady(name);
   }
 
-  private async waitReady(name: ServiceName, timeoutMs = 30_000): Promise<void> {
+  private async waitReady(
+    name: ServiceName,
+    timeoutMs = Number(process.env.E2E_READY_TIMEOUT_MS ?? 90_000),
+  ): Promise<void> {
     const running = this.running.get(name)!;
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
