@@ -37,7 +37,7 @@ describe('Botpress dialect over raw HTTP', () => {
   it('creates a client by sync without credentials and reconfigures it with id + token', async () => {
     const created = await http<Synced>(url, 'POST', '/api/v1/sync', {
       body: {
-        channels: { telegram: { enabled: true, botToken: 'secret-bot-token' } },
+        channels: { telegram: { enabled: true, botToken: '123456:secret-bot-token' } },
         webhooks: [{ url: 'http://127.0.0.1:9/a' }],
       },
     });
@@ -60,7 +60,7 @@ describe('Botpress dialect over raw HTTP', () => {
       body: {
         id,
         token,
-        channels: { twilio: { enabled: true, accountSID: 'AC1', authToken: 'tw' } },
+        channels: { twilio: { enabled: true, accountSID: `AC${'0'.repeat(32)}`, authToken: 'tw' } },
         webhooks: [{ url: 'http://127.0.0.1:9/a' }, { url: 'http://127.0.0.1:9/b' }],
       },
     });

@@ -82,7 +82,7 @@ export async function messengerCase(): Promise<StartedCase> {
       channel: 'messenger',
       config: {
         appSecret: fake.appSecret,
-        pageAccessToken: fake.pageAccessToken,
+        accessToken: fake.pageAccessToken,
         verifyToken: fake.verifyToken,
       },
       connectorEnv: { MESSENGER_API_BASE_URL: fake.baseUrl },
@@ -119,6 +119,9 @@ export async function messengerCase(): Promise<StartedCase> {
       typingShown: () =>
         fake.requests.filter((r) => (r.json as { sender_action?: string })?.sender_action === 'typing_on')
           .length,
+      typingEnded: () =>
+        fake.requests.filter((r) => (r.json as { sender_action?: string })?.sender_action === 'typing_off')
+          .length,
     },
   };
 }
@@ -149,7 +152,8 @@ export async function smoochCase(): Promise<StartedCase> {
       waitForRequests: (count, timeoutMs) => fake.waitForRequests(count, timeoutMs),
       failNext: (failure) => fake.failNext(failure),
       refusal: { status: 400, reason: 'Bad request' },
-      typingShown: () => fake.activities.length,
+      typingShown: () => fake.activities.filter((a) => a.type === 'typing:start').length,
+      typingEnded: () => fake.activities.filter((a) => a.type === 'typing:stop').length,
     },
   };
 }
@@ -160,7 +164,7 @@ export async function twilioCase(): Promise<StartedCase> {
     close: () => fake.close(),
     case: {
       channel: 'twilio',
-      config: { accountSid: fake.accountSid, authToken: fake.authToken },
+      config: { accountSID: fake.accountSid, authToken: fake.authToken },
       connectorEnv: { TWILIO_API_BASE_URL: fake.baseUrl },
       person: (n) => ({ identity: '+15550001111', sender: `+1555222000${n}`, thread: '*' }),
       inbound: (person, text, url) =>

@@ -57,6 +57,8 @@ export interface ChannelCase {
   deliveredCallback?(providerMessageId: string, url: string): SignedRequest;
   /** What the fake records of a typing indicator (channels that have one). */
   typingShown?(): number;
+  /** What the fake records of an indicator's end (channels that can end one). */
+  typingEnded?(): number;
   /** The rendered request as the fake records it (e-mail: the mail). */
   shapeOf?(request: ProviderRequest): SentShape;
 }
@@ -71,6 +73,7 @@ export interface DeliveryView {
   channel: string;
   status: string;
   providerMessageId?: string;
+  providerMessageIds?: string[];
   reason?: string;
 }
 
@@ -420,16 +423,85 @@ export function channelScenarios(h: () => Harness, c: ChannelCase): void {
     });
   }
 
+  if (c.deliveredCallback) {
+    const callback = c.deliveredCallback.bind(c);
+    it('records every provider id of a message sent in several requests, and a callback for any of them', async () => {
+      const adapter = adapterFor(c.channel);
+      const several = everyPayload(h().mediaBase).find(
+        (payload) => (adapter?.render(payload, c.person(1), c.config).length ?? 0) > 1,
+      );
+      if (!several) throw new Error(`${c.channel} renders no payload as several requests`);
+      const parts = adapter?.render(several, c.person(1), c.config).length ?? 0;
+      const id = await botSays(several);
+      const sent = await settled(id);
+      expect(sent.status).toBe('sent');
+      expect(sent.providerMessageIds).toHaveLength(parts);
+      expect(new Set(sent.providerMessageIds).size).toBe(parts);
+      expect(sent.providerMessageId).toBe(sent.providerMessageIds?.[0]);
+      const last = sent.providerMessageIds?.at(-1) ?? '';
+      expect((await post(callback(last, webhookUrl()))).status).toBeLessThan(300);
+      await eventually(async () => {
+        const res = await http<MessageView>(gateway(), 'GET', `/api/v1/messages/${id}`, {
+          headers: headers(),
+        });
+        return res.body.deliveries?.[0]?.status === 'delivered' ? true : undefined;
+      });
+    });
+  }
+
+  /** The bot says it is typing, the Botpress way; answered like a message, stored as none. */
+  const botTypes = async (value: boolean) => {
+    const res = await http<{ id: string; conversationId: string; payload: unknown }>(
+      gateway(),
+      'POST',
+      '/api/v1/messages',
+      { headers: headers(), body: { conversationId, payload: { type: 'typing', value } } },
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body).toMatchObject({ conversationId, payload: { type: 'typing', value } });
+    const stored = await http(gateway(), 'GET', `/api/v1/messages/${res.body.id}`, { headers: headers() });
+    expect(stored.status).toBe(404);
+    return res.body.id;
+  };
+
   if (c.typingShown) {
     const shown = c.typingShown.bind(c);
-    it('forwards a typing signal', async () => {
+    it("shows the bot's typing payload on the channel, without storing it as a message", async () => {
       const before = shown();
-      const { system } = h();
-      system.nats.nc.publish(
-        `${system.nats.namespace}.sig.${clientId}.conversation.${conversationId}.typing`,
-        '{}',
-      );
+      await botTypes(true);
       await eventually(async () => (shown() > before ? true : undefined));
+      expect((await messages(conversationId))?.some((m) => m.payload.type === 'typing')).toBe(false);
+    });
+
+    it('shows the indicator for a message that says it is typed, then the message', async () => {
+      const before = { shown: shown(), sent: c.sent().length };
+      const payload = { type: 'text', text: 'typed for you', typing: true };
+      const id = await botSays(payload);
+      expect(await settled(id)).toMatchObject({ status: 'sent' });
+      await eventually(async () => (shown() > before.shown ? true : undefined));
+      const [text] = adapterFor(c.channel)?.render(payload, c.person(1), c.config) ?? [];
+      expect(text).toBeDefined();
+      expect(c.sent().slice(before.sent)).toContainEqual(
+        (c.shapeOf ?? renderedShape)(text as ProviderRequest),
+      );
+    });
+  } else {
+    it('answers a typing payload and sends nothing to a provider without an indicator', async () => {
+      const before = c.requestCount();
+      await botTypes(true);
+      // A typing call would come first: the signal takes core NATS, the message the event store.
+      const id = await botSays({ type: 'text', text: 'no indicator here' });
+      expect(await settled(id)).toMatchObject({ status: 'sent' });
+      expect(c.requestCount()).toBe(before + 1);
+    });
+  }
+
+  if (c.typingEnded) {
+    const ended = c.typingEnded.bind(c);
+    it('ends the indicator when the bot says it stopped typing', async () => {
+      const before = ended();
+      await botTypes(false);
+      await eventually(async () => (ended() > before ? true : undefined));
     });
   }
 }

@@ -98,7 +98,7 @@ describe('read models recover from the event store', () => {
       '/api/v1/sync',
       {
         body: {
-          channels: { telegram: { enabled: true, botToken: 't' } },
+          channels: { telegram: { enabled: true, botToken: '123:t' } },
           webhooks: [{ url: 'http://127.0.0.1:9/x' }],
         },
       },

@@ -70,6 +70,8 @@ export interface ProviderRequest {
   body?: { kind: 'json'; value: unknown } | { kind: 'form'; value: Record<string, string> };
 }
 
+export type TypingState = 'on' | 'off';
+
 /** How the connector should treat the provider's answer to one request. */
 export type SendOutcome =
   | { kind: 'sent'; providerMessageId?: string }
@@ -105,8 +107,11 @@ export interface ChannelAdapter<Config = Record<string, unknown>> {
    * has no buttons.
    */
   render(payload: Payload, address: ChannelAddress, config: Config): ProviderRequest[];
-  /** A typing indicator request, when the provider has one. */
-  renderTyping(address: ChannelAddress, config: Config): ProviderRequest | null;
+  /**
+   * The request that shows (`on`) or hides (`off`) the typing indicator, when the provider has one.
+   * Providers whose indicator times out by itself (Telegram, Teams) have nothing for `off`.
+   */
+  renderTyping(address: ChannelAddress, config: Config, state: TypingState): ProviderRequest | null;
   /** Classifies the provider's answer: sent (with its message id), retry (429/5xx), or failed (its reason). */
   interpretSend(response: ProviderResponse): SendOutcome;
 }

@@ -25,6 +25,13 @@ export function deliveryIdOf(messageId: string, endpoint: Endpoint): DeliveryId 
 export const ProviderMessageId = Type.String({ minLength: 1, maxLength: 1024 });
 export type ProviderMessageId = Static<typeof ProviderMessageId>;
 
+/**
+ * Every id the provider gave one delivery, in send order: a payload rendered as several requests (a
+ * card as a photo then a text, a carousel as one message per card) gets one per request.
+ */
+export const ProviderMessageIds = Type.Array(ProviderMessageId, { maxItems: 100 });
+export type ProviderMessageIds = Static<typeof ProviderMessageIds>;
+
 /** Why a delivery failed or has no known outcome, in the provider's words where it gave any. */
 export const DeliveryReason = Type.String({ minLength: 1, maxLength: 2048 });
 export type DeliveryReason = Static<typeof DeliveryReason>;

@@ -1,4 +1,5 @@
 export { testDatabaseUrl, testNatsUrl, testRunId } from './env.js';
+export { botpressChannelConfigs, botpressChannelSecrets } from './fakes/botpress-channel-configs.js';
 export {
   type FakeAnswer,
   type HttpFake,

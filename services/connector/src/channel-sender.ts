@@ -1,6 +1,6 @@
 import type { AnyChannelAdapter } from '@switchboard/channel-registry';
 import type { TeamsConfig } from '@switchboard/channel-teams';
-import type { ChannelAddress, Payload, ProviderRequest } from '@switchboard/contracts';
+import type { ChannelAddress, Payload, ProviderRequest, TypingState } from '@switchboard/contracts';
 import type { Pacer } from './pacing.js';
 import type { ProviderTransport } from './provider-transport.js';
 import { type DeliveryOutcome, type SendPlan, sendRequests } from './send-requests.js';
@@ -65,14 +65,22 @@ export class ChannelSender {
     });
   }
 
-  /** Shows the typing indicator once, where the provider has one; failures only cost the indicator. */
-  async typing(address: ChannelAddress, config: ChannelConfig): Promise<'sent' | 'unsupported' | string> {
+  /**
+   * Shows or hides the typing indicator once, where the provider can; failures only cost the indicator.
+   * `unsupported`: the provider has no such request (no indicator at all, or none to end one).
+   */
+  async typing(
+    address: ChannelAddress,
+    config: ChannelConfig,
+    state: TypingState,
+  ): Promise<'sent' | 'unsupported' | string> {
     const { adapter } = this.deps;
-    if (!adapter.supportsTyping) return 'unsupported';
+    if (!adapter.supportsTyping || adapter.renderTyping(address, config, state) === null)
+      return 'unsupported';
     const plan = this.#withToken(
       1,
       (authorized) => {
-        const request = adapter.renderTyping(address, authorized);
+        const request = adapter.renderTyping(address, authorized, state);
         return request ? [request] : [];
       },
       config,

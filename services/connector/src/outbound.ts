@@ -14,7 +14,7 @@ import {
   findChannelConfig,
   listConversationChannelEndpoints,
 } from '@switchboard/read-models';
-import type { Logger } from '@switchboard/telemetry';
+import { LabelledCounter, type Logger } from '@switchboard/telemetry';
 import type postgres from 'postgres';
 import type { ChannelSender } from './channel-sender.js';
 import type { Cause, DeliveryCommands } from './delivery-commands.js';
@@ -40,6 +40,12 @@ export interface OutboundDeps {
 const HEARTBEAT_MS = 5_000;
 /** The longest reason kept in a delivery event. */
 const MAX_REASON = 2_000;
+
+const sends = new LabelledCounter(
+  'switchboard_connector_sends',
+  'Deliveries sent to a provider, by channel and outcome (sent, failed, unknown)',
+  ['channel', 'outcome'],
+);
 
 /**
  * The outbound work of one channel: each bot message posted in a conversation linked to this channel
@@ -142,6 +148,7 @@ export class Outbound {
             retryable: false,
           }
         : await this.deps.sender.deliver(clientId, posted.payload, address, config);
+    sends.add(this.deps.channel, result.kind);
     if (result.kind !== 'sent') this.deps.logger.warn({ ...log, result }, 'delivery not sent');
     await this.#command(recordCommand(deliveryId, clientId, result), cause);
   }
@@ -162,12 +169,11 @@ function recordCommand(deliveryId: string, clientId: string, result: DeliveryOut
     case 'sent':
       return {
         type: 'RecordDeliverySent',
+        // Within the contract's bounds: ids are short, and a delivery is a handful of requests.
         data: {
           deliveryId,
           clientId,
-          ...(result.providerMessageId === undefined
-            ? {}
-            : { providerMessageId: result.providerMessageId.slice(0, 1024) }),
+          providerMessageIds: result.providerMessageIds.slice(0, 100).map((id) => id.slice(0, 1024)),
         },
       };
     case 'failed':

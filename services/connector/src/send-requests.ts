@@ -3,7 +3,8 @@ import type { CallResult } from './provider-transport.js';
 
 /** What became of one delivery's provider calls. */
 export type DeliveryOutcome =
-  | { kind: 'sent'; providerMessageId?: string }
+  /** Every id the provider gave, one per request that had one, in send order. */
+  | { kind: 'sent'; providerMessageIds: string[] }
   | { kind: 'failed'; reason: string; retryable: boolean }
   | { kind: 'unknown'; reason: string };
 
@@ -40,16 +41,20 @@ export interface SendDeps {
  * retryable, or unknown when the last call may have gone out unanswered.
  */
 export async function sendRequests(plan: SendPlan, deps: SendDeps): Promise<DeliveryOutcome> {
-  let providerMessageId: string | undefined;
+  const providerMessageIds: string[] = [];
   for (let index = 0; index < plan.count; index++) {
     const outcome = await sendOne(plan, index, deps);
     if (outcome.kind !== 'sent') return index === 0 ? outcome : partly(outcome, index, plan.count);
-    providerMessageId ??= outcome.providerMessageId;
+    if (outcome.providerMessageId !== undefined) providerMessageIds.push(outcome.providerMessageId);
   }
-  return providerMessageId === undefined ? { kind: 'sent' } : { kind: 'sent', providerMessageId };
+  return { kind: 'sent', providerMessageIds };
 }
 
-async function sendOne(plan: SendPlan, index: number, deps: SendDeps): Promise<DeliveryOutcome> {
+type RequestOutcome =
+  | { kind: 'sent'; providerMessageId?: string }
+  | Exclude<DeliveryOutcome, { kind: 'sent' }>;
+
+async function sendOne(plan: SendPlan, index: number, deps: SendDeps): Promise<RequestOutcome> {
   let last: { reason: string; mayHaveBeenSent: boolean } = { reason: 'not sent', mayHaveBeenSent: false };
   let reauthorized = false;
   for (let attempt = 1; attempt <= deps.attempts; attempt++) {

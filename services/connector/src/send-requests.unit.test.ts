@@ -46,10 +46,23 @@ const plan = (...paths: string[]): SendPlan => ({
 });
 
 describe('sendRequests', () => {
-  it('sends every request in order and keeps the first provider message id', async () => {
-    const { deps, calls } = harness([answer(200), answer(200)]);
-    expect(await sendRequests(plan('/a', '/b'), deps)).toEqual({ kind: 'sent', providerMessageId: 'id-1' });
-    expect(calls).toEqual(['/a', '/b']);
+  it('sends every request in order and keeps every provider message id, in order', async () => {
+    const { deps, calls } = harness([answer(200), answer(200), answer(200)]);
+    expect(await sendRequests(plan('/a', '/b', '/c'), deps)).toEqual({
+      kind: 'sent',
+      providerMessageIds: ['id-1', 'id-2', 'id-3'],
+    });
+    expect(calls).toEqual(['/a', '/b', '/c']);
+  });
+
+  it('keeps the id of each request once it went out, and none of a request without one', async () => {
+    const { deps } = harness([answer(200), answer(429, { 'retry-after': '1' }), answer(200)]);
+    expect(await sendRequests(plan('/a', '/b'), deps)).toEqual({
+      kind: 'sent',
+      providerMessageIds: ['id-1', 'id-3'],
+    });
+    const anonymous = harness([answer(200)], { interpret: (response) => classifyHttpAnswer(response, {}) });
+    expect(await sendRequests(plan('/a'), anonymous.deps)).toEqual({ kind: 'sent', providerMessageIds: [] });
   });
 
   it('waits what a 429 asks before trying again', async () => {

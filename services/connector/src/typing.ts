@@ -1,5 +1,6 @@
 import type { Subscription } from '@nats-io/nats-core';
 import type { Bus } from '@switchboard/bus';
+import { parseTypingSignal, type TypingState } from '@switchboard/contracts';
 import type { SecretBox } from '@switchboard/crypto';
 import { findChannelConfig, listConversationChannelEndpoints } from '@switchboard/read-models';
 import type { Logger } from '@switchboard/telemetry';
@@ -16,9 +17,11 @@ export interface TypingDeps {
 }
 
 /**
- * Forwards typing signals (`sig.<tenant>.conversation.<id>.typing`, core NATS, never stored) to the
- * conversation's endpoints on this channel. One replica takes each signal (a queue group); a signal
- * lost or failed only costs an indicator, so nothing is retried.
+ * Forwards the bot's typing signals (`sig.<tenant>.conversation.<id>.typing`, core NATS, never stored;
+ * body `TypingSignal`) to the conversation's endpoints on this channel: on, or off where the provider
+ * can end an indicator. A user's own typing (an `authorId`) is not echoed back to them. One replica
+ * takes each signal (a queue group); a signal lost or failed only costs an indicator, so nothing is
+ * retried.
  */
 export function forwardTyping(deps: TypingDeps): Subscription {
   const { bus, channel, logger } = deps;
@@ -30,8 +33,14 @@ export function forwardTyping(deps: TypingDeps): Subscription {
   void (async () => {
     for await (const msg of subscription) {
       const [tenant, , conversationId] = msg.subject.slice(prefix.length).split('.');
-      if (!tenant || !conversationId) continue;
-      void forward(deps, tenant, conversationId).catch((err: unknown) =>
+      const signal = parseTypingSignal(msg.string());
+      if (!tenant || !conversationId || signal?.conversationId !== conversationId) {
+        logger.debug({ subject: msg.subject }, 'not a typing signal');
+        continue;
+      }
+      if (signal.authorId !== null) continue;
+      const state = signal.typing ? 'on' : 'off';
+      void forward(deps, tenant, conversationId, state).catch((err: unknown) =>
         logger.debug({ err, conversationId }, 'typing indicator not forwarded'),
       );
     }
@@ -39,7 +48,12 @@ export function forwardTyping(deps: TypingDeps): Subscription {
   return subscription;
 }
 
-async function forward(deps: TypingDeps, clientId: string, conversationId: string): Promise<void> {
+async function forward(
+  deps: TypingDeps,
+  clientId: string,
+  conversationId: string,
+  state: TypingState,
+): Promise<void> {
   const { sql, channel } = deps;
   const endpoints = await listConversationChannelEndpoints(sql, clientId, conversationId, channel);
   if (endpoints.length === 0) return;
@@ -48,7 +62,7 @@ async function forward(deps: TypingDeps, clientId: string, conversationId: strin
   const config = deps.secrets.decryptJson<Record<string, unknown>>(settings.configSealed);
   for (const endpoint of endpoints) {
     const address = { identity: endpoint.identity, sender: endpoint.sender, thread: endpoint.thread };
-    const result = await deps.sender.typing(address, config);
+    const result = await deps.sender.typing(address, config, state);
     if (result !== 'sent') deps.logger.debug({ conversationId, result }, 'typing indicator not shown');
   }
 }

@@ -127,19 +127,23 @@ describe('webhook events', () => {
   it('render each step of a delivery as delivery.updated', () => {
     const deliveryId = `${messageId}-telegram-0123456789abcdef`;
     const base = { deliveryId, clientId, messageId, conversationId, channel: 'telegram' };
-    expect(
-      renderWebhookEvent(relayed('DeliverySent', { ...base, providerMessageId: '42' }), conversation),
-    ).toEqual({
+    const sent = (data: object, schemaVersion: number) => ({
+      ...relayed('DeliverySent', { ...base, ...data }),
+      metadata: { tenant: clientId, schemaVersion },
+    });
+    const rendered = {
       type: 'delivery.updated',
-      data: {
-        userId,
-        conversationId,
-        messageId,
-        deliveryId,
-        channel: 'telegram',
-        status: 'sent',
-        providerMessageId: '42',
-      },
+      data: { userId, conversationId, messageId, deliveryId, channel: 'telegram', status: 'sent' },
+    };
+    expect(renderWebhookEvent(sent({ providerMessageIds: ['42', '43'] }, 2), conversation)).toEqual({
+      ...rendered,
+      data: { ...rendered.data, providerMessageId: '42', providerMessageIds: ['42', '43'] },
+    });
+    expect(renderWebhookEvent(sent({ providerMessageIds: [] }, 2), conversation)).toEqual(rendered);
+    // Relayed before DeliverySent listed its ids (version 1): upcast.
+    expect(renderWebhookEvent(sent({ providerMessageId: '41' }, 1), conversation)).toEqual({
+      ...rendered,
+      data: { ...rendered.data, providerMessageId: '41', providerMessageIds: ['41'] },
     });
     expect(
       renderWebhookEvent(

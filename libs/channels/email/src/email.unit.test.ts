@@ -34,7 +34,7 @@ describe('email inbound', () => {
     expect(emailAdapter.verify(request, config, { nowSeconds: 0 })).toMatchObject({ ok: false, status: 403 });
     expect(emailAdapter.parse(request, config)).toEqual([]);
     expect(emailAdapter.handshake(request, config)).toBeNull();
-    expect(emailAdapter.renderTyping(address, config)).toBeNull();
+    expect(emailAdapter.renderTyping(address, config, 'on')).toBeNull();
   });
 });
 

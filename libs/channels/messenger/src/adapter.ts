@@ -20,6 +20,6 @@ export const messengerAdapter: ChannelAdapter<MessengerConfig> = {
   // Meta wants a bare 200 quickly; anything else and it retries, then disables the webhook.
   acknowledge: () => ({ status: 200, headers: { 'content-type': 'text/plain' }, body: 'EVENT_RECEIVED' }),
   render: (payload, address, config) => renderMessengerPayload(payload, address, config),
-  renderTyping: (address, config) => renderMessengerTyping(address, config),
+  renderTyping: (address, config, state) => renderMessengerTyping(address, config, state),
   interpretSend: (response) => interpretMessengerAnswer(response),
 };

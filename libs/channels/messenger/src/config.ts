@@ -6,7 +6,9 @@ export const messengerDefaultApiVersion = 'v23.0';
 
 /**
  * A client's Messenger page: the app secret signs webhooks (`X-Hub-Signature-256`), the verify token
- * answers the subscription handshake, and the page access token authorizes the Send API.
+ * answers the subscription handshake, and the page access token authorizes the Send API. Field names
+ * are the Botpress Messaging server's (`accessToken` is the page access token), so a Botpress client's
+ * channel configuration syncs unchanged; its `appId` and `pageId` are not needed here.
  */
 export const MessengerConfig = Type.Object({
   appSecret: Type.String({
@@ -14,7 +16,7 @@ export const MessengerConfig = Type.Object({
     secret: true,
     description: "The Meta app's secret: signs webhooks",
   }),
-  pageAccessToken: Type.String({
+  accessToken: Type.String({
     minLength: 1,
     secret: true,
     description: 'Page access token for the Send API',
@@ -30,4 +32,4 @@ export const MessengerConfig = Type.Object({
 });
 export type MessengerConfig = Static<typeof MessengerConfig>;
 
-export const messengerSecretFields = ['appSecret', 'pageAccessToken', 'verifyToken'] as const;
+export const messengerSecretFields = ['appSecret', 'accessToken', 'verifyToken'] as const;

@@ -40,7 +40,7 @@ describe('messenger adapter against the fake Send API', () => {
     fake = await startMessengerFake();
     config = {
       appSecret: fake.appSecret,
-      pageAccessToken: fake.pageAccessToken,
+      accessToken: fake.pageAccessToken,
       verifyToken: fake.verifyToken,
     };
   });
@@ -68,7 +68,7 @@ describe('messenger adapter against the fake Send API', () => {
   });
 
   it('delivers the typing indicator', async () => {
-    const typing = messengerAdapter.renderTyping(address, config);
+    const typing = messengerAdapter.renderTyping(address, config, 'on');
     expect(typing).not.toBeNull();
     const outcome = messengerAdapter.interpretSend(await send(typing!));
     expect(outcome).toEqual({ kind: 'sent' });
@@ -106,7 +106,7 @@ describe('messenger adapter against the fake Send API', () => {
   it('is refused with a wrong page token', async () => {
     const [request] = messengerAdapter.render({ type: 'text', text: 'x' }, address, {
       ...config,
-      pageAccessToken: 'bad',
+      accessToken: 'bad',
     });
     const outcome = messengerAdapter.interpretSend(await send(request!));
     expect(outcome).toMatchObject({

@@ -6,7 +6,7 @@ import type { MessengerConfig } from './config.js';
 
 const config: MessengerConfig = {
   appSecret: 'app-secret',
-  pageAccessToken: 'page/token+1',
+  accessToken: 'page/token+1',
   verifyToken: 'verify-me',
 };
 const address: ChannelAddress = { identity: '*', sender: '1254459154682919', thread: '*' };
@@ -341,10 +341,14 @@ describe('messenger render', () => {
     expect(render({ type: 'custom-thing', data: 1 })).toEqual([]);
   });
 
-  it('renders typing as sender_action typing_on', () => {
-    expect(messengerAdapter.renderTyping(address, config)?.body).toEqual({
+  it('renders typing as sender_action typing_on, and its end as typing_off', () => {
+    expect(messengerAdapter.renderTyping(address, config, 'on')?.body).toEqual({
       kind: 'json',
       value: { recipient: { id: address.sender }, sender_action: 'typing_on' },
+    });
+    expect(messengerAdapter.renderTyping(address, config, 'off')?.body).toEqual({
+      kind: 'json',
+      value: { recipient: { id: address.sender }, sender_action: 'typing_off' },
     });
   });
 });

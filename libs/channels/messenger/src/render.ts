@@ -8,6 +8,7 @@ import type {
   Payload,
   ProviderRequest,
   SingleChoicePayload,
+  TypingState,
 } from '@switchboard/contracts';
 import { type MessengerConfig, messengerDefaultApiVersion } from './config.js';
 
@@ -39,8 +40,15 @@ export function renderMessengerPayload(
   );
 }
 
-export function renderMessengerTyping(address: ChannelAddress, config: MessengerConfig): ProviderRequest {
-  return sendRequest(config, { recipient: { id: address.sender }, sender_action: 'typing_on' });
+export function renderMessengerTyping(
+  address: ChannelAddress,
+  config: MessengerConfig,
+  state: TypingState,
+): ProviderRequest {
+  return sendRequest(config, {
+    recipient: { id: address.sender },
+    sender_action: state === 'on' ? 'typing_on' : 'typing_off',
+  });
 }
 
 function messagesFor(payload: Payload): MessengerMessage[] {
@@ -139,7 +147,7 @@ function sendRequest(config: MessengerConfig, body: Record<string, unknown>): Pr
   const version = config.apiVersion ?? messengerDefaultApiVersion;
   return {
     method: 'POST',
-    path: `/${version}/me/messages?access_token=${encodeURIComponent(config.pageAccessToken)}`,
+    path: `/${version}/me/messages?access_token=${encodeURIComponent(config.accessToken)}`,
     headers: { 'content-type': 'application/json' },
     body: { kind: 'json', value: body },
   };

@@ -339,7 +339,7 @@ describe('slack render', () => {
       { channel: 'C1', text: 'fallback', mrkdwn: false },
     ]);
     expect(render({ type: 'custom' })).toEqual([]);
-    expect(slackAdapter.renderTyping(address, config)).toBeNull();
+    expect(slackAdapter.renderTyping(address, config, 'on')).toBeNull();
   });
 });
 

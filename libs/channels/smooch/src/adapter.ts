@@ -19,6 +19,6 @@ export const smoochAdapter: ChannelAdapter<SmoochConfig> = {
   parse: (request) => parseSmoochWebhook(request),
   acknowledge: () => ({ status: 200 }),
   render: (payload, address, config) => renderSmoochPayload(payload, address, config),
-  renderTyping: (address, config) => renderSmoochTyping(address, config),
+  renderTyping: (address, config, state) => renderSmoochTyping(address, config, state),
   interpretSend: (response) => interpretSmoochAnswer(response),
 };

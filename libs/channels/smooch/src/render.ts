@@ -9,6 +9,7 @@ import type {
   Payload,
   ProviderRequest,
   SingleChoicePayload,
+  TypingState,
 } from '@switchboard/contracts';
 import type { SmoochConfig } from './config.js';
 
@@ -43,10 +44,14 @@ export function renderSmoochPayload(
   );
 }
 
-export function renderSmoochTyping(address: ChannelAddress, config: SmoochConfig): ProviderRequest {
+export function renderSmoochTyping(
+  address: ChannelAddress,
+  config: SmoochConfig,
+  state: TypingState,
+): ProviderRequest {
   return request(config, `/conversations/${encodeURIComponent(address.thread)}/activity`, {
     author: { type: 'business' },
-    type: 'typing:start',
+    type: state === 'on' ? 'typing:start' : 'typing:stop',
   });
 }
 

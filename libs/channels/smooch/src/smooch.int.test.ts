@@ -67,7 +67,7 @@ describe('smooch adapter against the fake Sunshine Conversations API', () => {
   });
 
   it('delivers typing as an activity', async () => {
-    const typing = smoochAdapter.renderTyping(address, config);
+    const typing = smoochAdapter.renderTyping(address, config, 'on');
     expect(smoochAdapter.interpretSend(await send(typing!))).toEqual({ kind: 'sent' });
     expect(fake.activities.at(-1)).toEqual({ conversationId: address.thread, type: 'typing:start' });
   });

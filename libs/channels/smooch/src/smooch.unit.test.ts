@@ -322,11 +322,15 @@ describe('smooch render', () => {
   });
 
   it('renders typing as a typing:start activity', () => {
-    const typing = smoochAdapter.renderTyping(address, config);
+    const typing = smoochAdapter.renderTyping(address, config, 'on');
     expect(typing?.path).toBe('/v2/apps/app1/conversations/conv-1/activity');
     expect(typing?.body).toEqual({
       kind: 'json',
       value: { author: { type: 'business' }, type: 'typing:start' },
+    });
+    expect(smoochAdapter.renderTyping(address, config, 'off')?.body).toEqual({
+      kind: 'json',
+      value: { author: { type: 'business' }, type: 'typing:stop' },
     });
   });
 });

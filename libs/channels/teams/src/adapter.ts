@@ -21,6 +21,6 @@ export const teamsAdapter: ChannelAdapter<TeamsSendConfig> = {
   parse: (request) => parseTeamsActivity(request),
   acknowledge: () => ({ status: 200 }),
   render: (payload, address, config) => renderTeamsPayload(payload, address, config),
-  renderTyping: (address, config) => renderTeamsTyping(address, config),
+  renderTyping: (address, config, state) => renderTeamsTyping(address, config, state),
   interpretSend: (response) => interpretTeamsAnswer(response),
 };

@@ -9,6 +9,7 @@ import type {
   Payload,
   ProviderRequest,
   SingleChoicePayload,
+  TypingState,
 } from '@switchboard/contracts';
 import type { TeamsSendConfig } from './config.js';
 import { teamsChoiceField } from './parse.js';
@@ -38,8 +39,13 @@ export function renderTeamsPayload(
   return activitiesFor(payload).map((activity) => activityRequest(address, config, activity));
 }
 
-export function renderTeamsTyping(address: ChannelAddress, config: TeamsSendConfig): ProviderRequest {
-  return activityRequest(address, config, { type: 'typing' });
+/** A typing activity; Teams hides the indicator by itself after a few seconds or at the next message. */
+export function renderTeamsTyping(
+  address: ChannelAddress,
+  config: TeamsSendConfig,
+  state: TypingState,
+): ProviderRequest | null {
+  return state === 'on' ? activityRequest(address, config, { type: 'typing' }) : null;
 }
 
 function activitiesFor(payload: Payload): Activity[] {

@@ -69,7 +69,7 @@ describe('teams adapter against the fake Bot Framework', () => {
   });
 
   it('delivers the typing activity', async () => {
-    const typing = teamsAdapter.renderTyping(address, await withToken());
+    const typing = teamsAdapter.renderTyping(address, await withToken(), 'on');
     expect(teamsAdapter.interpretSend(await call(typing!))).toMatchObject({ kind: 'sent' });
     expect(fake.activities.at(-1)?.activity).toEqual({ type: 'typing' });
   });

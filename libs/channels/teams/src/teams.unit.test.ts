@@ -394,10 +394,12 @@ describe('teams render', () => {
   });
 
   it('renders typing as a typing activity', () => {
-    expect(teamsAdapter.renderTyping(address, config)?.body).toEqual({
+    expect(teamsAdapter.renderTyping(address, config, 'on')?.body).toEqual({
       kind: 'json',
       value: { type: 'typing' },
     });
+    // The indicator goes by itself: nothing to send to end it.
+    expect(teamsAdapter.renderTyping(address, config, 'off')).toBeNull();
   });
 });
 

@@ -8,6 +8,7 @@ import type {
   Payload,
   ProviderRequest,
   SingleChoicePayload,
+  TypingState,
 } from '@switchboard/contracts';
 import { type TelegramConfig, telegramWebhookSecret } from './config.js';
 import type { TelegramInlineButton } from './wire-types.js';
@@ -79,8 +80,15 @@ export function renderTelegram(
 }
 
 /** `sendChatAction typing`: shown for five seconds or until the bot's next message. */
-export function renderTelegramTyping(address: ChannelAddress, config: TelegramConfig): ProviderRequest {
-  return botCall(config, 'sendChatAction', { chat_id: chatIdOf(address.thread), action: 'typing' });
+/** `sendChatAction` typing; Telegram hides it after five seconds or at the bot's next message. */
+export function renderTelegramTyping(
+  address: ChannelAddress,
+  config: TelegramConfig,
+  state: TypingState,
+): ProviderRequest | null {
+  return state === 'on'
+    ? botCall(config, 'sendChatAction', { chat_id: chatIdOf(address.thread), action: 'typing' })
+    : null;
 }
 
 /** Registers the gateway's webhook URL with the secret `verify` expects, for the updates `parse` reads. */

@@ -85,7 +85,9 @@ describe('telegram adapter against the fake Bot API', () => {
   });
 
   it('gets the typing indicator accepted', async () => {
-    const outcome = telegramAdapter.interpretSend(await call(telegramAdapter.renderTyping(address, config)!));
+    const outcome = telegramAdapter.interpretSend(
+      await call(telegramAdapter.renderTyping(address, config, 'on')!),
+    );
     expect(outcome).toEqual({ kind: 'sent' });
     expect(fake.requests.at(-1)?.json).toEqual({ chat_id: 7, action: 'typing' });
   });

@@ -283,10 +283,11 @@ describe('telegram render', () => {
   });
 
   it('renders typing as sendChatAction', () => {
-    expect(bodies([telegramAdapter.renderTyping(address, config)!])).toEqual([
+    expect(bodies([telegramAdapter.renderTyping(address, config, 'on')!])).toEqual([
       { method: 'sendChatAction', chat_id: -100200, action: 'typing' },
     ]);
     expect(telegramAdapter.supportsTyping).toBe(true);
+    expect(telegramAdapter.renderTyping(address, config, 'off')).toBeNull();
   });
 });
 

@@ -3,9 +3,14 @@ import { type Static, Type } from 'typebox';
 /**
  * A client's Twilio account (Programmable Messaging: SMS, MMS, WhatsApp). Requests authenticate with
  * the Account SID and Auth Token (HTTP Basic), and Twilio signs its webhooks with the same Auth Token.
+ * Field names are the Botpress Messaging server's (`accountSID`, `authToken`), so a Botpress client's
+ * channel configuration syncs unchanged.
  */
 export const TwilioConfig = Type.Object({
-  accountSid: Type.String({ pattern: '^AC[0-9a-fA-F]{32}$' }),
+  accountSID: Type.String({
+    pattern: '^AC[0-9a-fA-F]{32}$',
+    description: 'Account SID: AC followed by 32 hexadecimal digits',
+  }),
   authToken: Type.String({ minLength: 1, secret: true }),
   /** Our number (E.164, or `whatsapp:+…`), used when the endpoint's identity is `*`. */
   fromNumber: Type.Optional(Type.String({ minLength: 1 })),

@@ -82,9 +82,9 @@ function messageRequest(
   if (config.statusCallbackUrl !== undefined) fields.StatusCallback = config.statusCallbackUrl;
   return {
     method: 'POST',
-    path: `/2010-04-01/Accounts/${config.accountSid}/Messages.json`,
+    path: `/2010-04-01/Accounts/${config.accountSID}/Messages.json`,
     headers: {
-      authorization: basicAuthorization(config.accountSid, config.authToken),
+      authorization: basicAuthorization(config.accountSID, config.authToken),
       'content-type': 'application/x-www-form-urlencoded',
     },
     body: { kind: 'form', value: fields },

@@ -16,7 +16,7 @@ const webhookUrl = 'https://sb.example/webhooks/c1/twilio';
 
 beforeAll(async () => {
   fake = await startTwilioFake();
-  config = { accountSid: fake.accountSid, authToken: fake.authToken };
+  config = { accountSID: fake.accountSid, authToken: fake.authToken };
 });
 afterAll(() => fake.close());
 

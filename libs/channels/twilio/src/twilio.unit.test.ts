@@ -3,7 +3,7 @@ import type { ChannelAddress, InboundRequest, Payload } from '@switchboard/contr
 import { describe, expect, it } from 'vitest';
 import { type TwilioConfig, twilioAdapter, twilioSignature } from './index.js';
 
-const config: TwilioConfig = { accountSid: `AC${'a'.repeat(32)}`, authToken: '12345' };
+const config: TwilioConfig = { accountSID: `AC${'a'.repeat(32)}`, authToken: '12345' };
 const address: ChannelAddress = { identity: '+15550001111', sender: '+15552223333', thread: '*' };
 const ctx = { nowSeconds: 0 };
 const url = 'https://sb.example/webhooks/c1/twilio';
@@ -101,7 +101,7 @@ describe('twilio verify', () => {
 describe('twilio parse', () => {
   const incoming = {
     MessageSid: 'SM1',
-    AccountSid: config.accountSid,
+    AccountSid: config.accountSID,
     From: '+15552223333',
     To: '+15550001111',
   };
@@ -186,9 +186,9 @@ describe('twilio render', () => {
     expect(twilioAdapter.render({ type: 'text', text: 'hi' }, address, config)).toEqual([
       {
         method: 'POST',
-        path: `/2010-04-01/Accounts/${config.accountSid}/Messages.json`,
+        path: `/2010-04-01/Accounts/${config.accountSID}/Messages.json`,
         headers: {
-          authorization: `Basic ${Buffer.from(`${config.accountSid}:12345`).toString('base64')}`,
+          authorization: `Basic ${Buffer.from(`${config.accountSID}:12345`).toString('base64')}`,
           'content-type': 'application/x-www-form-urlencoded',
         },
         body: { kind: 'form', value: { ...to, Body: 'hi' } },
@@ -273,7 +273,7 @@ describe('twilio render', () => {
     ]);
     expect(render({ type: 'custom', text: 'fallback' })).toEqual([{ ...to, Body: 'fallback' }]);
     expect(render({ type: 'custom' })).toEqual([]);
-    expect(twilioAdapter.renderTyping(address, config)).toBeNull();
+    expect(twilioAdapter.renderTyping(address, config, 'on')).toBeNull();
   });
 });
 

@@ -257,7 +257,7 @@ describe('vonage render', () => {
       { ...sms, message_type: 'text', text: 'fallback' },
     ]);
     expect(render({ type: 'custom' })).toEqual([]);
-    expect(vonageAdapter.renderTyping(address, config)).toBeNull();
+    expect(vonageAdapter.renderTyping(address, config, 'on')).toBeNull();
   });
 });
 

@@ -1,5 +1,11 @@
 import { type Static, Type } from 'typebox';
-import { DeliveryId, DeliveryReason, ProviderMessageId, ReportedDeliveryStatus } from '../delivery-terms.js';
+import {
+  DeliveryId,
+  DeliveryReason,
+  ProviderMessageId,
+  ProviderMessageIds,
+  ReportedDeliveryStatus,
+} from '../delivery-terms.js';
 import { ClientId, ConversationId, Endpoint, MessageId } from '../values.js';
 
 /**
@@ -17,10 +23,15 @@ export const RequestDeliveryData = Type.Object({
 });
 export type RequestDeliveryData = Static<typeof RequestDeliveryData>;
 
-/** The provider accepted the message; its id for it, when it gave one, keys later status callbacks. */
+/**
+ * The provider accepted the message; the ids it gave it (one per request, in order) key later status
+ * callbacks. `providerMessageId` is the single id connectors sent before there could be several; it
+ * counts as the first.
+ */
 export const RecordDeliverySentData = Type.Object({
   deliveryId: DeliveryId,
   clientId: ClientId,
+  providerMessageIds: Type.Optional(ProviderMessageIds),
   providerMessageId: Type.Optional(ProviderMessageId),
 });
 export type RecordDeliverySentData = Static<typeof RecordDeliverySentData>;

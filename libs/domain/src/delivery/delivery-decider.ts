@@ -2,6 +2,7 @@ import {
   type DeliveryCommand,
   type DeliveryEvent,
   deliveryIdOf,
+  type RecordDeliverySentData,
   type RecordDeliveryStatusData,
 } from '@switchboard/contracts';
 import type { DecideContext, Decider } from '../decider.js';
@@ -49,12 +50,8 @@ export const deliveryDecider: Decider<DeliveryCommand, DeliveryEvent, DeliverySt
           delivery.status === 'unknown' ||
           (delivery.status === 'failed' && delivery.retryable === true);
         if (!sendable) return [];
-        const { providerMessageId } = command.data;
         return [
-          {
-            type: 'DeliverySent',
-            data: { ...facts(delivery), ...(providerMessageId === undefined ? {} : { providerMessageId }) },
-          },
+          { type: 'DeliverySent', data: { ...facts(delivery), providerMessageIds: sentIds(command.data) } },
         ];
       }
       case 'RecordDeliveryStatus':
@@ -66,6 +63,15 @@ export const deliveryDecider: Decider<DeliveryCommand, DeliveryEvent, DeliverySt
     }
   },
 };
+
+/** The ids a send report gives, in order and once each; a lone `providerMessageId` counts as the first. */
+function sentIds(report: RecordDeliverySentData): string[] {
+  const ids = [
+    ...(report.providerMessageId === undefined ? [] : [report.providerMessageId]),
+    ...(report.providerMessageIds ?? []),
+  ];
+  return [...new Set(ids)];
+}
 
 function statusEvents(delivery: ExistingDelivery, report: RecordDeliveryStatusData): DeliveryEvent[] {
   const current = delivery.status;

@@ -20,9 +20,13 @@ const request: DeliveryCommand = {
   type: 'RequestDelivery',
   data: { deliveryId, clientId, messageId: messageId(1), conversationId, endpoint: telegramEndpoint },
 };
-const sent = (providerMessageId = '77'): DeliveryCommand => ({
+const sent = (...providerMessageIds: string[]): DeliveryCommand => ({
   type: 'RecordDeliverySent',
-  data: { deliveryId, clientId, providerMessageId },
+  data: {
+    deliveryId,
+    clientId,
+    providerMessageIds: providerMessageIds.length > 0 ? providerMessageIds : ['77'],
+  },
 });
 const report = (
   status: RecordDeliveryStatusData['status'],
@@ -33,7 +37,7 @@ const requested: DeliveryEvent = {
   type: 'DeliveryRequested',
   data: { ...facts, endpoint: telegramEndpoint },
 };
-const wasSent: DeliveryEvent = { type: 'DeliverySent', data: { ...facts, providerMessageId: '77' } };
+const wasSent: DeliveryEvent = { type: 'DeliverySent', data: { ...facts, providerMessageIds: ['77'] } };
 const wasDelivered: DeliveryEvent = { type: 'DeliveryDelivered', data: facts };
 const wasRead: DeliveryEvent = { type: 'DeliveryRead', data: facts };
 const failed = (reason: string, retryable: boolean): DeliveryEvent => ({
@@ -79,14 +83,34 @@ describe('queued → sent → delivered → read', () => {
     given([requested, wasSent, wasDelivered]).when(report('read')).then([wasRead]);
     expect(foldState(deliveryDecider, [requested, wasSent, wasDelivered, wasRead])).toMatchObject({
       status: 'read',
-      providerMessageId: '77',
+      providerMessageIds: ['77'],
     });
   });
 
   it('keeps a sent without a provider id', () => {
     given([requested])
       .when({ type: 'RecordDeliverySent', data: { deliveryId, clientId } })
-      .then([{ type: 'DeliverySent', data: facts }]);
+      .then([{ type: 'DeliverySent', data: { ...facts, providerMessageIds: [] } }]);
+  });
+
+  it('records every id of a message the provider took in several requests, in order', () => {
+    given([requested])
+      .when(sent('photo-1', 'text-2', 'text-3'))
+      .then([
+        { type: 'DeliverySent', data: { ...facts, providerMessageIds: ['photo-1', 'text-2', 'text-3'] } },
+      ]);
+  });
+
+  it('takes the single id an older connector reports as the first', () => {
+    given([requested])
+      .when({
+        type: 'RecordDeliverySent',
+        data: { deliveryId, clientId, providerMessageId: 'a', providerMessageIds: ['a', 'b'] },
+      })
+      .then([{ type: 'DeliverySent', data: { ...facts, providerMessageIds: ['a', 'b'] } }]);
+    given([requested])
+      .when({ type: 'RecordDeliverySent', data: { deliveryId, clientId, providerMessageId: 'old' } })
+      .then([{ type: 'DeliverySent', data: { ...facts, providerMessageIds: ['old'] } }]);
   });
 
   it('refuses a report for a delivery never requested', () => {

@@ -10,7 +10,8 @@ export type DeliveryState =
       messageId: string;
       conversationId: string;
       channel: string;
-      providerMessageId?: string;
+      /** The provider's ids of the message, in send order, once sent (none when it gives none). */
+      providerMessageIds?: string[];
       /** Set when failed: whether sending again could succeed. */
       retryable?: boolean;
     };
@@ -31,8 +32,7 @@ export function evolveDelivery(state: DeliveryState, event: DeliveryEvent): Deli
   switch (event.type) {
     case 'DeliverySent': {
       const { retryable: _cleared, ...rest } = state;
-      const { providerMessageId } = event.data;
-      return { ...rest, status: 'sent', ...(providerMessageId === undefined ? {} : { providerMessageId }) };
+      return { ...rest, status: 'sent', providerMessageIds: event.data.providerMessageIds };
     }
     case 'DeliveryDelivered':
       return { ...state, status: 'delivered' };

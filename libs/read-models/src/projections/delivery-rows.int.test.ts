@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { deliveryIdOf, type Endpoint } from '@switchboard/contracts';
-import type { RecordedEvent } from '@switchboard/event-store';
+import { deliveryIdOf, type Endpoint, eventUpcasters } from '@switchboard/contracts';
+import { createEventStore, type RecordedEvent } from '@switchboard/event-store';
 import { createTestDatabase, type TestDatabase } from '@switchboard/testkit';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,13 +62,13 @@ describe('deliveries', () => {
     const { record, clientId, messageId, facts, to, setup } = scene();
     await project(setup, [record('DeliveryRequested', { ...facts, endpoint: to })]);
     expect((await listMessageDeliveries(sql, clientId, [messageId])).get(messageId)).toMatchObject([
-      { status: 'queued', endpoint: to, providerMessageId: null },
+      { status: 'queued', endpoint: to, providerMessageId: null, providerMessageIds: [] },
     ]);
 
     await project([
       record(
         'DeliverySent',
-        { ...facts, providerMessageId: '42:7' },
+        { ...facts, providerMessageIds: ['42:7'] },
         { created: '2026-03-01T10:00:00.000Z' },
       ),
       record('DeliveryDelivered', facts, { created: '2026-03-01T10:00:05.000Z' }),
@@ -85,7 +85,7 @@ describe('deliveries', () => {
     await project(setup, [
       record('DeliveryRequested', { ...facts, endpoint: to }),
       record('DeliveryRequested', { ...other, endpoint: endpoint('43') }),
-      record('DeliverySent', { ...other, providerMessageId: '43:1' }),
+      record('DeliverySent', { ...other, providerMessageIds: ['43:1'] }),
       record(
         'DeliveryFailed',
         { ...facts, reason: 'Bad Request: chat not found', retryable: false },
@@ -110,7 +110,50 @@ describe('deliveries', () => {
     await project(setup, [requested], [requested]);
     expect((await listMessageDeliveries(sql, clientId, [messageId])).get(messageId)).toHaveLength(1);
     expect((await listMessageDeliveries(sql, randomUUID(), [messageId])).size).toBe(0);
-    await project([record('DeliverySent', { ...facts, providerMessageId: 'p-1' })]);
+    await project([record('DeliverySent', { ...facts, providerMessageIds: ['p-1'] })]);
     expect(await findDeliveryByProviderMessageId(sql, randomUUID(), 'telegram', 'p-1')).toBeNull();
+  });
+
+  it('given a message the provider took in several requests, when a callback names any of its ids, then it finds the one delivery', async () => {
+    const { record, clientId, messageId, facts, to, setup } = scene('44');
+    await project(setup, [
+      record('DeliveryRequested', { ...facts, endpoint: to }),
+      record('DeliverySent', { ...facts, providerMessageIds: ['44:1', '44:2', '44:3'] }),
+    ]);
+    for (const id of ['44:1', '44:2', '44:3']) {
+      expect(await findDeliveryByProviderMessageId(sql, clientId, 'telegram', id), id).toMatchObject({
+        messageId,
+        status: 'sent',
+        providerMessageId: '44:1',
+        providerMessageIds: ['44:1', '44:2', '44:3'],
+      });
+    }
+    expect(await findDeliveryByProviderMessageId(sql, clientId, 'telegram', '44:4')).toBeNull();
+    expect(await findDeliveryByProviderMessageId(sql, clientId, 'slack', '44:2')).toBeNull();
+    // A later status keeps the ids.
+    await project([record('DeliveryDelivered', facts)]);
+    expect(await findDeliveryByProviderMessageId(sql, clientId, 'telegram', '44:3')).toMatchObject({
+      status: 'delivered',
+      providerMessageIds: ['44:1', '44:2', '44:3'],
+    });
+  });
+
+  it('given a DeliverySent stored at version 1, when read through the store with the upcasters, then its one id is found', async () => {
+    const { clientId, messageId, deliveryId, facts, to, setup } = scene('45');
+    const store = createEventStore({ sql, upcasters: eventUpcasters });
+    const stream = `delivery-${deliveryId}`;
+    await store.appendToStream(stream, [
+      { type: 'DeliveryRequested', data: { ...facts, endpoint: to }, metadata: { schemaVersion: 1 } },
+      // The shape connectors recorded before deliveries kept every id.
+      { type: 'DeliverySent', data: { ...facts, providerMessageId: '45:1' }, metadata: { schemaVersion: 1 } },
+    ]);
+    const read = await store.readStream(stream);
+    expect(read[1]?.data).toEqual({ ...facts, providerMessageIds: ['45:1'] });
+    await project(setup, read);
+    expect(await findDeliveryByProviderMessageId(sql, clientId, 'telegram', '45:1')).toMatchObject({
+      messageId,
+      status: 'sent',
+      providerMessageIds: ['45:1'],
+    });
   });
 });

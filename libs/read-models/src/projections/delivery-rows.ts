@@ -62,7 +62,7 @@ export async function updateDeliveries(
       deliveryId: string;
       clientId: string;
       channel: string;
-      providerMessageId?: string;
+      providerMessageIds?: string[];
       reason?: string;
       retryable?: boolean;
     };
@@ -71,7 +71,7 @@ export async function updateDeliveries(
       id: d.deliveryId,
       client_id: d.clientId,
       channel: d.channel,
-      provider_message_id: d.providerMessageId ?? null,
+      provider_message_ids: d.providerMessageIds ?? null,
       reason: d.reason ?? null,
       retryable: d.retryable ?? null,
       at: created,
@@ -79,11 +79,13 @@ export async function updateDeliveries(
   });
   await sql`
     UPDATE rm.deliveries d
-    SET status = ${status}, provider_message_id = COALESCE(r.provider_message_id, d.provider_message_id),
+    SET status = ${status},
+        provider_message_id = COALESCE(r.provider_message_ids[1], d.provider_message_id),
+        provider_message_ids = COALESCE(r.provider_message_ids, d.provider_message_ids),
         reason = r.reason, retryable = r.retryable, updated_at = r.at
     FROM (
       SELECT DISTINCT ON (id) * FROM jsonb_to_recordset(${jsonRows(sql, rows)}::jsonb)
-        AS x(ord int, id text, provider_message_id text, reason text, retryable boolean, at timestamptz)
+        AS x(ord int, id text, provider_message_ids text[], reason text, retryable boolean, at timestamptz)
       ORDER BY id, ord DESC
     ) r
     WHERE d.id = r.id`;

@@ -8,7 +8,10 @@ export interface DeliveryRow {
   channel: string;
   endpoint: Endpoint;
   status: string;
+  /** The first of `providerMessageIds`. */
   providerMessageId: string | null;
+  /** Every id the provider gave the message, in send order. */
+  providerMessageIds: string[];
   reason: string | null;
   retryable: boolean | null;
   updatedAt: Date;
@@ -16,7 +19,7 @@ export interface DeliveryRow {
 
 const deliveryColumns = (sql: postgres.Sql) => sql`
   id, message_id AS "messageId", conversation_id AS "conversationId", channel, endpoint, status,
-  provider_message_id AS "providerMessageId", reason, retryable, updated_at AS "updatedAt"`;
+  provider_message_id AS "providerMessageId", provider_message_ids AS "providerMessageIds", reason, retryable, updated_at AS "updatedAt"`;
 
 /** The deliveries of each of the given messages of a client, by message id (oldest first). */
 export async function listMessageDeliveries(
@@ -38,7 +41,11 @@ export async function listMessageDeliveries(
   return byMessage;
 }
 
-/** The delivery a provider's status callback is about: by the id the provider gave our message. */
+/**
+ * The delivery a provider's status callback is about: by any of the ids the provider gave our message
+ * (a message sent in several requests has several). `provider_message_id` finds rows projected before
+ * the list existed.
+ */
 export async function findDeliveryByProviderMessageId(
   sql: postgres.Sql,
   clientId: string,
@@ -47,7 +54,8 @@ export async function findDeliveryByProviderMessageId(
 ): Promise<DeliveryRow | null> {
   const [row] = await sql<DeliveryRow[]>`
     SELECT ${deliveryColumns(sql)} FROM rm.deliveries
-    WHERE channel = ${channel} AND provider_message_id = ${providerMessageId} AND client_id = ${clientId}
+    WHERE channel = ${channel} AND client_id = ${clientId}
+      AND (provider_message_ids @> ARRAY[${providerMessageId}]::text[] OR provider_message_id = ${providerMessageId})
     ORDER BY updated_at DESC LIMIT 1`;
   return row ?? null;
 }

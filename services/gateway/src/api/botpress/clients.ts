@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { checkChannelConfigs } from '@switchboard/channel-registry';
 import { hashToken, newToken, tokenMatches } from '@switchboard/crypto';
 import { findClient, listChannels, listWebhooks } from '@switchboard/read-models';
 import type { FastifyRequest } from 'fastify';
@@ -7,26 +8,18 @@ import { HttpError } from './errors.js';
 import type { App, RouteDeps } from './plugin-types.js';
 import { ErrorBody, Uuid } from './schemas.js';
 
-export const KNOWN_CHANNELS = [
-  'telegram',
-  'slack',
-  'twilio',
-  'messenger',
-  'vonage',
-  'teams',
-  'smooch',
-  'email',
-] as const;
-
 const SyncBody = Type.Object({
   id: Type.Optional(Type.Union([Uuid, Type.Null()])),
   token: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 512 }), Type.Null()])),
+  // Each channel's configuration is checked against its adapter's schema (checkChannelConfigs), which
+  // names the field at fault the dialect's way; here it is only an object per channel name.
   channels: Type.Optional(
     Type.Union([
-      Type.Record(
-        Type.String(),
-        Type.Object({ enabled: Type.Optional(Type.Boolean()) }, { additionalProperties: true }),
-      ),
+      Type.Record(Type.String(), Type.Unknown(), {
+        description:
+          'Per channel (telegram, slack, twilio, vonage, messenger, teams, smooch, email): `enabled` ' +
+          '(default true), `version`, and the fields the Botpress Messaging server takes for it',
+      }),
       Type.Null(),
     ]),
   ),
@@ -83,29 +76,26 @@ export function clientRoutes(app: App, deps: RouteDeps): void {
     },
     async (request) => {
       const body = request.body;
-      for (const name of Object.keys(body.channels ?? {})) {
-        if (!(KNOWN_CHANNELS as readonly string[]).includes(name)) {
-          throw new HttpError(400, `channels.${name}: unknown channel (known: ${KNOWN_CHANNELS.join(', ')})`);
-        }
-      }
-      let clientId: string;
-      let token: string;
       // An existing client names itself in the body (as the routes document) or in the headers (as
       // the published client sends it).
       const givenId = body.id ?? headerValue(request, 'x-bp-messaging-client-id');
       const givenToken = body.token ?? headerValue(request, 'x-bp-messaging-client-token');
+      let synced: { id: string } | null = null;
       if (givenId) {
         if (!givenToken) throw new HttpError(403, 'a client id needs its token');
         const client = UUID.test(givenId) ? await findClient(deps.sql, givenId.toLowerCase()) : null;
         if (!client || !tokenMatches(givenToken, client.tokenHash))
           throw new HttpError(403, 'invalid client id or token');
-        clientId = client.id;
-        token = givenToken;
-      } else {
-        if (!deps.config.ALLOW_ANONYMOUS_SYNC) deps.auth.requireAdmin(request);
-        clientId = randomUUID();
-        token = await createClient(request, clientId);
+        synced = client;
+      } else if (!deps.config.ALLOW_ANONYMOUS_SYNC) {
+        deps.auth.requireAdmin(request);
       }
+      // Checked once the caller is known and before any command, so a bad configuration creates no
+      // client and changes nothing.
+      const checked = checkChannelConfigs(body.channels ?? {});
+      if (!checked.ok) throw new HttpError(400, checked.issues.join('; '));
+      const clientId = synced?.id ?? randomUUID();
+      const token = synced && givenToken ? givenToken : await createClient(request, clientId);
 
       // A webhook keeps its id and token for as long as its URL stays in the configuration.
       const existing = new Map((await listWebhooks(deps.sql, clientId)).map((w) => [w.url, w]));
@@ -128,11 +118,12 @@ export function clientRoutes(app: App, deps: RouteDeps): void {
           token: webhookToken,
         };
       });
+      // Sealed whole (secrets and the rest), so no event or read model holds a secret in clear.
       const channels = Object.fromEntries(
-        Object.entries(body.channels ?? {}).map(([name, config]) => [
+        Object.entries(checked.channels).map(([name, { enabled, config }]) => [
           name,
           {
-            enabled: config.enabled ?? true,
+            enabled,
             sealedConfig: deps.secrets.encryptJson(config),
             fingerprint: deps.secrets.fingerprint(config),
           },

@@ -12,6 +12,7 @@ import { collectReplies } from './collect.js';
 import { HttpError } from './errors.js';
 import type { App, RouteDeps } from './plugin-types.js';
 import { ErrorBody, IdParams, Limit, Message, Payload, Uuid } from './schemas.js';
+import { publishTyping, typingIntent } from './typing.js';
 import { type MessageFields, messageView } from './views.js';
 
 const MessageBody = Type.Object({
@@ -81,12 +82,39 @@ export function messageRoutes(app: App, deps: RouteDeps): void {
     );
   };
 
+  /**
+   * Publishes a typing signal in a conversation the client owns (and by an author it owns, if any), and
+   * answers what a post would, as the Botpress client expects a message back; nothing is stored.
+   */
+  const signalTyping = async (
+    clientId: string,
+    body: Static<typeof MessageBody>,
+    typing: boolean,
+  ): Promise<MessageFields> => {
+    const authorId = body.authorId ?? null;
+    if (!(await findConversation(deps.sql, clientId, body.conversationId)))
+      throw new HttpError(404, 'conversation not found');
+    if (authorId && !(await findUser(deps.sql, clientId, authorId)))
+      throw new HttpError(404, 'author not found');
+    publishTyping(deps.bus, clientId, { conversationId: body.conversationId, authorId, typing });
+    return {
+      id: randomUUID(),
+      conversationId: body.conversationId,
+      authorId,
+      payload: body.payload,
+      sentOn: new Date(),
+    };
+  };
+
   app.post(
     '/messages',
     {
       schema: {
         tags: ['messages'],
-        summary: 'Create a message (authorId null or absent: the bot)',
+        summary:
+          'Create a message (authorId null or absent: the bot). A `typing` payload is published as a ' +
+          'typing signal to the channels and not stored; `typing: true` on a payload shows the ' +
+          'indicator before the message',
         security,
         body: MessageBody,
         response: { 201: Message, 400: ErrorBody, 404: ErrorBody },
@@ -94,6 +122,11 @@ export function messageRoutes(app: App, deps: RouteDeps): void {
     },
     async (request, reply) => {
       const clientId = await deps.auth.clientId(request);
+      const typing = typingIntent(request.body.payload);
+      if (typing.kind === 'signal-only') {
+        return reply.code(201).send(messageView(await signalTyping(clientId, request.body, typing.typing)));
+      }
+      if (typing.kind === 'before-message') await signalTyping(clientId, request.body, true);
       const message = await post(request, clientId, request.body, false);
       return reply.code(201).send(messageView(message));
     },
@@ -115,6 +148,13 @@ export function messageRoutes(app: App, deps: RouteDeps): void {
     },
     async (request) => {
       const clientId = await deps.auth.clientId(request);
+      const typing = typingIntent(request.body.payload);
+      if (typing.kind === 'signal-only') {
+        // A signal has no replies to collect.
+        await signalTyping(clientId, request.body, typing.typing);
+        return [];
+      }
+      if (typing.kind === 'before-message') await signalTyping(clientId, request.body, true);
       const timeoutMs = request.body.timeout ?? COLLECT_DEFAULT_MS;
       // Listen before posting, so a reply faster than our own read is not missed.
       const collector = collectReplies(deps.bus, clientId, request.body.conversationId);

@@ -15,7 +15,12 @@ export const Delivery = Type.Object({
   channel: Type.String(),
   endpoint: Type.Object({ identity: Type.String(), sender: Type.String(), thread: Type.String() }),
   status: Type.String({ description: 'queued, sent, delivered, read, failed or unknown' }),
-  providerMessageId: Type.Optional(Type.String()),
+  providerMessageId: Type.Optional(Type.String({ description: 'The first of providerMessageIds' })),
+  providerMessageIds: Type.Optional(
+    Type.Array(Type.String(), {
+      description: "The provider's ids of the message, one per request it took (a card: photo, then text)",
+    }),
+  ),
   reason: Type.Optional(Type.String()),
   retryable: Type.Optional(Type.Boolean()),
   updatedOn: Type.String({ format: 'date-time' }),

@@ -32,6 +32,7 @@ export const deliveryView = (d: DeliveryRow) => ({
   endpoint: { identity: d.endpoint.identity, sender: d.endpoint.sender, thread: d.endpoint.thread },
   status: d.status,
   ...(d.providerMessageId === null ? {} : { providerMessageId: d.providerMessageId }),
+  ...(d.providerMessageIds.length === 0 ? {} : { providerMessageIds: d.providerMessageIds }),
   ...(d.reason === null ? {} : { reason: d.reason }),
   ...(d.retryable === null ? {} : { retryable: d.retryable }),
   updatedOn: d.updatedAt.toISOString(),

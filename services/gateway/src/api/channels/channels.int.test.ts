@@ -74,7 +74,7 @@ describe('provider webhooks', () => {
     bus = await connectBus({ servers: nats.url, name: 'gateway-test', namespace: nats.namespace });
     await configure('telegram', { botToken: telegram.botToken, webhookSecret: telegram.webhookSecret });
     await configure('slack', { botToken: slack.botToken, signingSecret: slack.signingSecret });
-    await configure('twilio', { accountSid: twilio.accountSid, authToken: twilio.authToken });
+    await configure('twilio', { accountSID: twilio.accountSid, authToken: twilio.authToken });
     await configure('teams', { appId: teams.appId, appPassword: teams.appPassword });
     await configure('vonage', { apiKey: 'k', apiSecret: 's', signatureSecret: 'x' }, false);
     const config = {
