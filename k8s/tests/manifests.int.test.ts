@@ -184,6 +184,22 @@ describe.each(['dev', 'prod-example'])('%s: workloads', (overlay) => {
     }
   });
 
+  it('let Prometheus scrape every long-running Switchboard pod at /metrics, on the port its probes use', () => {
+    for (const w of switchboardWorkloads(objectsOf(overlay)).filter((w) => w.kind === 'Deployment')) {
+      const annotations = w.template.metadata?.annotations ?? {};
+      expect(
+        { scrape: annotations['prometheus.io/scrape'], path: annotations['prometheus.io/path'] },
+        w.name,
+      ).toEqual({ scrape: 'true', path: '/metrics' });
+      const container = w.pod.containers[0];
+      const probePort = container?.readinessProbe?.httpGet?.port;
+      expect(
+        container && probePort !== undefined && String(containerPort(container, probePort)),
+        w.name,
+      ).toBe(annotations['prometheus.io/port']);
+    }
+  });
+
   it('probe every infrastructure container too', () => {
     for (const w of workloads(objectsOf(overlay)).filter((w) => w.kind !== 'Job' && w.kind !== 'CronJob')) {
       for (const container of w.pod.containers) {

@@ -185,11 +185,17 @@ describe('the dev overlay, run here', () => {
         const pod = await startContainer(w, app.dir, context);
         pods.set(w.name, pod);
         const container = only(w.pod.containers, w.name);
-        await waitFor200(pod, pod.probeUrl(container.readinessProbe), 45_000);
+        await waitFor200(pod, pod.probeUrl(container.readinessProbe), 45_000).catch((error: Error) => {
+          throw new Error(`${w.name}: ${error.message}`);
+        });
         for (const probe of [container.livenessProbe, container.startupProbe]) {
           const res = await fetch(pod.probeUrl(probe));
           expect(res.status, `${w.name} ${probe?.httpGet?.path}`).toBe(200);
         }
+        // What the prometheus.io annotations point at: the probes' port, path /metrics.
+        const metrics = await fetch(new URL('/metrics', pod.probeUrl(container.readinessProbe)));
+        expect(metrics.status, `${w.name} /metrics`).toBe(200);
+        expect(metrics.headers.get('content-type'), `${w.name} /metrics`).toMatch(/^text\/plain/);
         expect(pod.env.NODE_ENV, `${w.name}: the image's NODE_ENV`).toBe('production');
       }),
     );

@@ -1,5 +1,6 @@
 import { AckPolicy, type ConsumerMessages, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
+import { observeGauge } from '@switchboard/telemetry';
 import { type RetryPolicy, retryDelayMs } from './backoff.js';
 import type { BusContext, Stoppable } from './bus-context.js';
 import { writeDeadLetterFromMessage } from './dead-letters.js';
@@ -79,6 +80,14 @@ export async function consume(bus: BusContext, options: ConsumeOptions): Promise
   await ensureConsumer(bus, options.stream, consumerSpecFor(options));
   const consumer = await bus.js.consumers.get(options.stream, options.durable);
   const messages: ConsumerMessages = await consumer.consume({ max_messages: concurrency });
+  const lag = observeGauge(
+    'switchboard_consumer_lag_messages',
+    'Messages of the stream not yet acknowledged by the durable consumer (pending + unacknowledged)',
+    async (record) => {
+      const info = await consumer.info();
+      record(info.num_pending + info.num_ack_pending, { stream: options.stream, consumer: options.durable });
+    },
+  );
   const policy: RetryPolicy = options.backoffMs ? { backoffMs: options.backoffMs } : (options.retry ?? {});
   const where = { stream: options.stream, consumer: options.durable };
   const report = (err: unknown, msg: JsMsg | undefined) => {
@@ -182,6 +191,7 @@ export async function consume(bus: BusContext, options: ConsumeOptions): Promise
     done,
     async stop() {
       stopping = true;
+      lag.remove();
       await messages.close();
       await done;
     },

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { serveMetrics } from '@switchboard/telemetry';
 
 export type ReadinessCheck = () => Promise<Record<string, boolean>> | Record<string, boolean>;
 
@@ -10,6 +11,7 @@ export interface HealthServer {
 /**
  * `/healthz` answers while the process is alive; `/readyz` answers 200 only while every dependency
  * the check names is ready, and 503 with the failing ones otherwise (and while shutting down).
+ * `/metrics` is the process's Prometheus endpoint.
  */
 export async function startHealthServer(options: {
   host: string;
@@ -21,6 +23,10 @@ export async function startHealthServer(options: {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      return;
+    }
+    if (path === '/metrics') {
+      serveMetrics(req, res);
       return;
     }
     if (path === '/readyz') {

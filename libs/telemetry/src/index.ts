@@ -1,4 +1,13 @@
-export { createLogger, type Logger } from './logger.js';
+export { inEventTrace, linkedToEvents, MAX_BATCH_LINKS } from './async-spans.js';
+export { createLogger, type Logger, withTraceIds } from './logger.js';
+export {
+  bindMetrics,
+  DurationHistogram,
+  type GaugeRegistration,
+  LabelledCounter,
+  observeGauge,
+  serveMetrics,
+} from './metrics.js';
 export {
   contextFromTraceparent,
   currentTraceparent,

@@ -3,6 +3,9 @@ import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger } from 'pino';
 
+/** Marks a child logger whose bindings already name the trace (see `withTraceIds`). */
+const TRACED = Symbol('switchboard.traced-logger');
+
 /**
  * Structured JSON logs; every line written inside a span carries its trace and span ids, so a log
  * line leads to the whole trace of the request that caused it.
@@ -17,7 +20,8 @@ export function createLogger(
     level,
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
-    mixin() {
+    mixin(_merge: object, _level: number, logger: Logger) {
+      if ((logger as { [TRACED]?: true })[TRACED]) return {};
       const span = trace.getActiveSpan();
       if (!span) return {};
       const { traceId, spanId } = span.spanContext();
@@ -29,4 +33,18 @@ export function createLogger(
     },
   };
   return destination ? pino(options, destination) : pino(options);
+}
+
+/**
+ * A child logger whose every line names this trace and span, wherever it is called from: for work
+ * whose later steps run outside the span's async context (an HTTP request after its body was read).
+ */
+export function withTraceIds<L extends { child(bindings: Record<string, unknown>): L }>(
+  logger: L,
+  traceId: string,
+  spanId: string,
+): L {
+  const child = logger.child({ trace_id: traceId, span_id: spanId });
+  (child as { [TRACED]?: true })[TRACED] = true;
+  return child;
 }

@@ -3,7 +3,9 @@ import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { httpObservability, TracedRequestLogs } from '@switchboard/telemetry/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { aliasSecurityScheme } from './api/alias/openapi.js';
 import type { GatewayDeps } from './deps.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -15,6 +17,8 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 export async function buildApp(deps: GatewayDeps, dialects: ((app: FastifyInstance) => Promise<void>)[]) {
   const app = Fastify({
     loggerInstance: deps.logger,
+    // Request log lines carry the request's trace id (see httpObservability).
+    logController: new TracedRequestLogs(),
     bodyLimit: deps.config.BODY_LIMIT_BYTES,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -23,6 +27,8 @@ export async function buildApp(deps: GatewayDeps, dialects: ((app: FastifyInstan
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // First: the request span must wrap every route, and /metrics is served on this port.
+  await app.register(httpObservability);
   // Form bodies: OAuth token requests, and clients (axios) that label an empty POST as a form.
   await app.register(formbody);
   await app.register(swagger, {
@@ -33,6 +39,7 @@ export async function buildApp(deps: GatewayDeps, dialects: ((app: FastifyInstan
           clientId: { type: 'apiKey', in: 'header', name: 'x-bp-messaging-client-id' },
           clientToken: { type: 'apiKey', in: 'header', name: 'x-bp-messaging-client-token' },
           adminKey: { type: 'apiKey', in: 'header', name: 'x-bp-messaging-admin-key' },
+          aliasOAuth: aliasSecurityScheme,
         },
       },
     },

@@ -1,0 +1,77 @@
+import {
+  type Attributes,
+  context,
+  type Link,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
+import { contextFromTraceparent } from './nats-propagation.js';
+
+const tracer = () => trace.getTracer('switchboard');
+
+let recording = true;
+
+/** Set by `startTelemetry`: links are only worth their parsing when spans are recorded. */
+export function setRecording(value: boolean): void {
+  recording = value;
+}
+
+/** Links kept on one batch span at most: enough to find the requests, bounded for a large catch-up. */
+export const MAX_BATCH_LINKS = 64;
+
+/**
+ * Runs work done later for one event (a webhook delivery, a retry minutes after) as a child of the span
+ * that recorded the event, whose `traceparent` the event's metadata keeps: the work joins the trace of
+ * the request that caused it. A link would start a new trace per attempt; one request is one trace.
+ */
+export function inEventTrace<T>(
+  name: string,
+  traceparent: string | undefined,
+  attributes: Attributes,
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
+  return traced(name, { kind: SpanKind.CONSUMER, attributes }, contextFromTraceparent(traceparent), work);
+}
+
+/**
+ * Runs work done for a batch of events from many requests (a projector batch) in a span of its own
+ * trace, linked to the span that recorded each event (up to `MAX_BATCH_LINKS`): a batch has no single
+ * parent, and a link lets each request's trace lead to it.
+ */
+export function linkedToEvents<T>(
+  name: string,
+  traceparents: Iterable<string | undefined>,
+  attributes: Attributes,
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
+  const links: Link[] = [];
+  const seen = new Set<string>();
+  for (const traceparent of recording ? traceparents : []) {
+    if (links.length >= MAX_BATCH_LINKS) break;
+    if (!traceparent || seen.has(traceparent)) continue;
+    seen.add(traceparent);
+    const linked = trace.getSpanContext(contextFromTraceparent(traceparent));
+    if (linked) links.push({ context: linked });
+  }
+  return traced(name, { kind: SpanKind.CONSUMER, attributes, links, root: true }, context.active(), work);
+}
+
+async function traced<T>(
+  name: string,
+  options: Parameters<ReturnType<typeof tracer>['startSpan']>[1],
+  parent: ReturnType<typeof context.active>,
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
+  const span = tracer().startSpan(name, options, parent);
+  try {
+    return await context.with(trace.setSpan(parent, span), () => work(span));
+  } catch (err) {
+    span.recordException(err instanceof Error ? err : String(err));
+    span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+    throw err;
+  } finally {
+    span.end();
+  }
+}
