@@ -1,3 +1,5 @@
+import { correlationIndexMigration } from './migration-correlation-index.js';
+
 /**
  * The event store's schema, as numbered migrations applied once each, in order, by `migrate`.
  * A shipped migration is never edited: a change is a new entry.
@@ -63,4 +65,7 @@ CREATE TABLE es.commands (
 );
 `;
 
-export const migrations: readonly Migration[] = [{ version: 1, name: 'initial', sql: initial }];
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'initial', sql: initial },
+  correlationIndexMigration,
+];

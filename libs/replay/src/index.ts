@@ -1,3 +1,6 @@
+export { readCorrelatedEvents } from './correlated-events.js';
+export { type RecordedEventJson, recordedEventJson } from './event-json.js';
+export { InvalidReplayPointError, parseReplayPoint, replayPointPattern } from './replay-point.js';
 export {
   type Replay,
   type ReplayPoint,
@@ -5,3 +8,5 @@ export {
   replayStream,
   UnknownStreamCategoryError,
 } from './replay-stream.js';
+export { diffStates, type StateChange } from './state-diff.js';
+export { streamEvents } from './stream-events.js';

@@ -23,6 +23,8 @@ export interface Replay {
   /** Revision of the last event folded; null when the point is before the first event. */
   revision: bigint | null;
   state: unknown;
+  /** The state before the first event (what the first step changed). */
+  initialState: unknown;
   /** Every event folded and the state after it (only when asked for, as it holds every state). */
   steps: ReplayStep[];
 }
@@ -52,19 +54,20 @@ export async function replayStream(
   options: { at?: ReplayPoint; steps?: boolean } = {},
 ): Promise<Replay> {
   const decider = deciderOf(stream);
-  let state = decider.initialState();
+  const initialState = decider.initialState();
+  let state = initialState;
   let revision: bigint | null = null;
   const steps: ReplayStep[] = [];
   let from = 0n;
   for (;;) {
     const page = await store.readStream(stream, { fromRevision: from, maxCount: PAGE });
     for (const event of page) {
-      if (reached(event, options.at)) return { stream, revision, state, steps };
+      if (reached(event, options.at)) return { stream, revision, state, initialState, steps };
       state = decider.evolve(state, toDomainEvent(event.type, event.data) as DomainEvent);
       revision = event.revision;
       if (options.steps) steps.push({ event, state });
     }
-    if (page.length < PAGE) return { stream, revision, state, steps };
+    if (page.length < PAGE) return { stream, revision, state, initialState, steps };
     from = page[page.length - 1]!.revision + 1n;
   }
 }

@@ -1,8 +1,10 @@
-// Rebuilds the core read models from the event store: `node --import tsx services/projector/src/rebuild.ts`
-// with the projector's environment (DATABASE_URL). Empties the tables, then replays `$all` (or lets the
-// running leader replay it) and exits once the read models are back at the head of the store.
+// Rebuilds a projection without downtime: `node --import tsx services/projector/src/rebuild.ts [name]`
+// (default: core) with the projector's environment (DATABASE_URL), the same rebuild as
+// `switchboard projections rebuild <name>`. Replays `$all` into fresh tables while the live ones keep
+// serving, switches atomically (the running projector pauses only for the switch and resumes from the
+// rebuilt checkpoint) and exits.
 import { connectEventStore, createEventStore, migrate } from '@switchboard/event-store';
-import { rebuildReadModels } from '@switchboard/read-models';
+import { projectionNamed, rebuildOnline } from '@switchboard/read-models';
 import { loadConfig } from '@switchboard/runtime';
 import { createLogger } from '@switchboard/telemetry';
 import { ProjectorConfigSchema } from './config.js';
@@ -11,23 +13,26 @@ const logger = createLogger('projector-rebuild');
 let exitCode = 0;
 try {
   const config = loadConfig(ProjectorConfigSchema);
+  const projection = projectionNamed(process.argv[2] ?? 'core');
   await migrate(config.DATABASE_URL);
-  // one connection of the pool holds the projection's lock while the others replay
-  const sql = connectEventStore(config.DATABASE_URL, { max: Math.max(3, config.DATABASE_POOL_SIZE) });
+  // the rebuild's lock, its writes and the store's reads each take a connection
+  const sql = connectEventStore(config.DATABASE_URL, { max: Math.max(4, config.DATABASE_POOL_SIZE) });
   const store = createEventStore({ sql });
   try {
     const started = performance.now();
     let reported = 0;
-    const result = await rebuildReadModels(sql, store, {
+    const result = await rebuildOnline(sql, store, {
+      projection,
       batchSize: config.PROJECTOR_BATCH_SIZE,
-      onProgress: (position, replayed) => {
-        if (replayed - reported < 10_000) return;
+      onProgress: ({ phase, position, replayed }) => {
+        if (phase === 'replaying' && replayed - reported < 10_000) return;
         reported = replayed;
-        logger.info({ replayed, commit: `${position.commit}`, prepare: `${position.prepare}` }, 'replaying');
+        logger.info({ phase, replayed, commit: `${position.commit}`, prepare: `${position.prepare}` }, phase);
       },
     });
     logger.info(
       {
+        projection: projection.name,
         replayed: result.replayed,
         commit: `${result.position.commit}`,
         prepare: `${result.position.prepare}`,

@@ -53,7 +53,13 @@ describe('switchboard dlq', () => {
   const run = async (...args: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
-    const io: CliIo = { out: (t) => out.push(t), err: (t) => err.push(t), env: {} };
+    const io: CliIo = {
+      out: (t) => out.push(t),
+      err: (t) => err.push(t),
+      env: {},
+      color: false,
+      signal: new AbortController().signal,
+    };
     let error: unknown;
     try {
       await buildProgram(io).parseAsync(['--database-url', db.url, ...args], { from: 'user' });

@@ -8,7 +8,8 @@ import {
 } from '@switchboard/webhook-dispatcher';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { withDatabase } from '../database.js';
-import { type CliIo, UsageError } from '../io.js';
+import { formatTable } from '../format/table.js';
+import { type CliIo, NotFoundError, UsageError } from '../io.js';
 
 const DAY_MS = 24 * 60 * 60_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -63,7 +64,7 @@ export function registerDlqCommands(program: Command, io: CliIo): void {
     .option('--limit <n>', 'at most this many', parsePositive, 100)
     .option('--json', 'print JSON')
     .action(async (options: SelectionOptions & { limit: number; json?: boolean }) => {
-      const found = await withDatabase(io, databaseUrl(), (sql) =>
+      const found = await withDatabase(io, databaseUrl(), ({ sql }) =>
         listDeliveries(sql, {
           status: options.status,
           webhookId: options.webhook,
@@ -74,7 +75,7 @@ export function registerDlqCommands(program: Command, io: CliIo): void {
         }),
       );
       if (options.json) io.out(JSON.stringify(found, null, 2));
-      else io.out(table(found));
+      else io.out(table(io, found));
     });
 
   dlq
@@ -83,8 +84,8 @@ export function registerDlqCommands(program: Command, io: CliIo): void {
     .argument('<deliveryId>', 'delivery id', parseDeliveryId)
     .option('--json', 'print JSON')
     .action(async (id: string, options: { json?: boolean }) => {
-      const found = await withDatabase(io, databaseUrl(), (sql) => getDelivery(sql, id));
-      if (!found) throw new UsageError(`no delivery ${id}`);
+      const found = await withDatabase(io, databaseUrl(), ({ sql }) => getDelivery(sql, id));
+      if (!found) throw new NotFoundError(`no delivery ${id}`);
       if (options.json) io.out(JSON.stringify(found, null, 2));
       else io.out(details(found));
     });
@@ -127,36 +128,30 @@ export function registerDlqCommands(program: Command, io: CliIo): void {
               },
             };
       const windowMs = options.window ?? (Number(io.env.WEBHOOK_RETRY_WINDOW_MS) || DAY_MS);
-      const redriven = await withDatabase(io, databaseUrl(), (sql) =>
+      const redriven = await withDatabase(io, databaseUrl(), ({ sql }) =>
         redriveDeliveries(sql, target, windowMs),
       );
       io.out(`re-driven: ${redriven.length}${redriven.length > 0 ? ` (${redriven.join(', ')})` : ''}`);
     });
 }
 
-function table(rows: DeliverySummary[]): string {
+function table(io: CliIo, rows: DeliverySummary[]): string {
   if (rows.length === 0) return 'no deliveries';
-  const header = ['ID', 'STATUS', 'ATTEMPTS', 'LAST', 'EVENT', 'WEBHOOK', 'URL', 'RECORDED', 'ERROR'];
-  const lines = rows.map((d) => [
-    d.id,
-    d.status,
-    String(d.attemptCount),
-    d.lastStatusCode === null ? '-' : String(d.lastStatusCode),
-    d.eventType,
-    d.webhookId,
-    d.url,
-    d.createdAt.toISOString(),
-    (d.lastError ?? '').slice(0, 60),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]?.length ?? 0)));
-  return [header, ...lines]
-    .map((cols) =>
-      cols
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return formatTable(
+    io,
+    ['ID', 'STATUS', 'ATTEMPTS', 'LAST', 'EVENT', 'WEBHOOK', 'URL', 'RECORDED', 'ERROR'],
+    rows.map((d) => [
+      d.id,
+      d.status,
+      String(d.attemptCount),
+      d.lastStatusCode === null ? '-' : String(d.lastStatusCode),
+      d.eventType,
+      d.webhookId,
+      d.url,
+      d.createdAt.toISOString(),
+      (d.lastError ?? '').slice(0, 60),
+    ]),
+  );
 }
 
 function details(d: DeliveryDetail): string {

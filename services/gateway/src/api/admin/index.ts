@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { StreamDeletedError, StreamNotFoundError } from '@switchboard/event-store';
-import { UnknownStreamCategoryError } from '@switchboard/replay';
+import { InvalidReplayPointError, UnknownStreamCategoryError } from '@switchboard/replay';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { GatewayDeps } from '../../deps.js';
 import type { App } from '../botpress/plugin-types.js';
@@ -40,7 +40,8 @@ export function adminApi(deps: GatewayDeps) {
           let status = 500;
           if (error instanceof AdminError) status = error.statusCode;
           else if (error instanceof StreamNotFoundError || error instanceof StreamDeletedError) status = 404;
-          else if (error instanceof UnknownStreamCategoryError) status = 400;
+          else if (error instanceof UnknownStreamCategoryError || error instanceof InvalidReplayPointError)
+            status = 400;
           else if ('validation' in error && error.validation) status = 400;
           else if ('statusCode' in error && typeof error.statusCode === 'number' && error.statusCode < 500) {
             status = error.statusCode;

@@ -1,20 +1,23 @@
-import { replayStream } from '@switchboard/replay';
+import {
+  recordedEventJson as eventJson,
+  parseReplayPoint,
+  replayPointPattern,
+  replayStream,
+  streamEvents,
+} from '@switchboard/replay';
 import { Type } from 'typebox';
 import type { GatewayDeps } from '../../deps.js';
 import type { App } from '../botpress/plugin-types.js';
-import { eventJson } from './event-json.js';
 
+// The same points, parsed by the same code, as `switchboard conversation replay --at`.
 const At = Type.Optional(
   Type.String({
-    pattern: '^(\\d{1,18}|\\d{4}-\\d{2}-\\d{2}T[\\d:.]+(Z|[+-]\\d{2}:\\d{2}))$',
+    pattern: replayPointPattern,
     description: 'a revision (0 = first event) or an ISO 8601 time',
   }),
 );
 
-const point = (at: string | undefined) => {
-  if (at === undefined) return undefined;
-  return /^\d+$/.test(at) ? { revision: BigInt(at) } : { time: new Date(at) };
-};
+const point = (at: string | undefined) => (at === undefined ? undefined : parseReplayPoint(at));
 
 export function inspectionRoutes(app: App, deps: GatewayDeps): void {
   const security = [{ adminKey: [] }];
@@ -37,11 +40,13 @@ export function inspectionRoutes(app: App, deps: GatewayDeps): void {
     },
     async (request) => {
       const { from = 0, limit = 100 } = request.query;
-      const events = await deps.store.readStream(request.params.stream, {
-        fromRevision: BigInt(from),
-        maxCount: limit,
-      });
-      return { stream: request.params.stream, events: events.map(eventJson) };
+      const events = [];
+      for await (const event of streamEvents(deps.store, request.params.stream, {
+        from: BigInt(from),
+        limit,
+      }))
+        events.push(eventJson(event));
+      return { stream: request.params.stream, events };
     },
   );
 

@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '@switchboard/event-store';
 
 /** A recorded event as JSON: bigints (revision, position) as decimal strings, times as ISO strings. */
-export const eventJson = (e: RecordedEvent) => ({
+export const recordedEventJson = (e: RecordedEvent) => ({
   id: e.id,
   type: e.type,
   stream: e.streamName,
@@ -11,3 +11,5 @@ export const eventJson = (e: RecordedEvent) => ({
   data: e.data,
   metadata: e.metadata,
 });
+
+export type RecordedEventJson = ReturnType<typeof recordedEventJson>;
