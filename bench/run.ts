@@ -7,6 +7,7 @@
  *   (1) POST /api/v1/messages        (2) the bare Fastify → NATS → INSERT → reply baseline, ratio
  *   (3) GET a conversation's page    (4) posting to a long conversation ÷ to a new one
  *   (5) projection lag               (6) peak RSS of each service
+ *   (7) webhook deliveries/s against a bare undici POST loop to the same receiver
  * Every load is bounded in time and count; the full run takes two to three minutes on two cores.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -19,12 +20,13 @@ import { ProjectionLag } from './lib/lag.js';
 import { runLoad } from './lib/load-runner.js';
 import type { RunSpec } from './lib/load-spec.js';
 import { type BenchOptions, parseOptions, usage } from './lib/options.js';
-import { CpuMeter, isPostmaster, type Memory, memoryOf, pidsNamed } from './lib/proc.js';
-import { type BenchResults, printReport } from './lib/report.js';
+import { CpuMeter, type Memory, memoryOf, pidsNamed, postgresPids } from './lib/proc.js';
+import { type BenchResults, printReport, printWebhookReport } from './lib/report.js';
 import { seedMessages } from './lib/seed.js';
 import { summarise } from './lib/stats.js';
 import { BenchSystem, CORE_SERVICES } from './lib/system.js';
 import { waitCaughtUp } from './lib/wait.js';
+import { runWebhookBench, type WebhookResults } from './lib/webhooks.js';
 import { summariseProfiles } from './profile-summary.js';
 
 const options = parseOptions(process.argv.slice(2));
@@ -64,6 +66,9 @@ async function main(o: BenchOptions): Promise<BenchResults> {
     });
     const gateway = system.gatewayUrl;
     await lag.start();
+
+    // ---- (7) first: the dispatcher reads EVENTS from its start, which is short now
+    const webhooks = o.webhookMessages > 0 ? await webhookPhase(o, system, store, sql) : undefined;
 
     // ---- set-up: a client, its users and conversations, through the API
     const client = await createClient(gateway);
@@ -220,8 +225,46 @@ async function main(o: BenchOptions): Promise<BenchResults> {
         idle: { ...summarise(idleLag.lags), missing: idleLag.missing },
       },
       memory,
+      ...(webhooks ? { webhooks } : {}),
       wallSeconds: (performance.now() - started) / 1000,
     };
+  } finally {
+    log('stopping');
+    onInterrupt = null;
+    await stopAll();
+  }
+}
+
+function webhookPhase(
+  o: BenchOptions,
+  system: BenchSystem,
+  store: ReturnType<typeof createEventStore>,
+  sql: postgres.Sql,
+): Promise<WebhookResults> {
+  return runWebhookBench(system, store, sql, {
+    messages: o.webhookMessages,
+    conversations: o.conversations,
+    env: o.env,
+    ...(o.cpuProfDir ? { profile: { dir: o.cpuProfDir } } : {}),
+    log,
+  });
+}
+
+/** `pnpm bench --webhooks`: only (7), on a system of its own. */
+async function mainWebhooks(o: BenchOptions): Promise<WebhookResults> {
+  log('starting the system (database, NATS namespace, services)');
+  const profile = o.cpuProfDir ? { dir: o.cpuProfDir } : undefined;
+  const system = await BenchSystem.start({ ...(profile ? { profile } : {}), env: o.env, echo: o.echo });
+  const sql = connectEventStore(system.db.url, { max: 4 });
+  const store = createEventStore({ sql });
+  const stopAll = async () => {
+    await store.close().catch(() => {});
+    await sql.end({ timeout: 2 }).catch(() => {});
+    await system.stop();
+  };
+  onInterrupt = stopAll;
+  try {
+    return await webhookPhase({ ...o, webhookMessages: o.webhookMessages || 10_000 }, system, store, sql);
   } finally {
     log('stopping');
     onInterrupt = null;
@@ -238,19 +281,11 @@ async function cpuGroups(
   baseline: Baseline,
   sql: postgres.Sql,
 ): Promise<Record<string, number[]>> {
-  // This database's sessions, and the server's own processes (WAL writer, checkpointer…), which serve
-  // every database; other databases' sessions (other work on the machine) are left out.
-  const backends = await sql<{ pid: number }[]>`
-    SELECT pid FROM pg_stat_activity WHERE datname = current_database() OR datname IS NULL`;
-  const postmaster = pidsNamed('postgres').filter((pid) => !backends.some((b) => b.pid === pid));
   return {
     ...Object.fromEntries(CORE_SERVICES.map((name) => [name, [system.pid(name)]])),
     'baseline http': [baseline.http.pid],
     'baseline responder': [baseline.responder.pid],
-    'postgres (this database and shared processes)': [
-      ...backends.map((b) => b.pid),
-      ...postmaster.filter((pid) => isPostmaster(pid)),
-    ],
+    'postgres (this database and shared processes)': await postgresPids(sql),
     'nats-server': pidsNamed('nats-server'),
   };
 }
@@ -279,10 +314,16 @@ const watchdog = setTimeout(() => {
 }, 10 * 60_000);
 watchdog.unref();
 
-const results = await main(options);
 mkdirSync(dirname(options.json), { recursive: true });
-writeFileSync(options.json, JSON.stringify(results, null, 2));
-printReport(results);
+if (options.webhooksOnly) {
+  const results = await mainWebhooks(options);
+  writeFileSync(options.json, JSON.stringify({ date: new Date().toISOString(), webhooks: results }, null, 2));
+  printWebhookReport(results);
+} else {
+  const results = await main(options);
+  writeFileSync(options.json, JSON.stringify(results, null, 2));
+  printReport(results);
+}
 if (options.cpuProfDir) {
   console.log(`\nCPU profiles: ${options.cpuProfDir} (open in Chrome DevTools or speedscope)\n`);
   console.log(summariseProfiles(options.cpuProfDir, 12));

@@ -36,14 +36,23 @@ export async function createConversation(
   client: Credentials,
 ): Promise<{ userId: string; conversationId: string }> {
   const user = await call<{ id: string }>(base, 'POST', '/api/v1/users', undefined, clientHeaders(client));
-  const conversation = await call<{ id: string }>(
-    base,
-    'POST',
-    '/api/v1/conversations',
-    { userId: user.id },
-    clientHeaders(client),
-  );
-  return { userId: user.id, conversationId: conversation.id };
+  // The gateway answers once the projector has the user, or when its read-your-writes wait times out:
+  // on a machine overloaded enough for that, the user can still be missing for a moment.
+  for (let tries = 1; ; tries++) {
+    try {
+      const conversation = await call<{ id: string }>(
+        base,
+        'POST',
+        '/api/v1/conversations',
+        { userId: user.id },
+        clientHeaders(client),
+      );
+      return { userId: user.id, conversationId: conversation.id };
+    } catch (error) {
+      if (tries >= 10 || !String(error).includes('user not found')) throw error;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
 }
 
 /** `count` conversations, created `parallel` at a time. */

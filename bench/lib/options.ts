@@ -18,6 +18,10 @@ export interface BenchOptions {
   readMessages: number;
   /** Messages of the long conversation of (4). */
   longMessages: number;
+  /** Messages the webhook dispatcher delivers in (7); 0 leaves (7) out. */
+  webhookMessages: number;
+  /** Only (7), the webhook deliveries. */
+  webhooksOnly: boolean;
   /** Folder for V8 CPU profiles of every process, or null. */
   cpuProfDir: string | null;
   /** File the results are written to as JSON. */
@@ -33,6 +37,8 @@ export const usage = `pnpm bench [options]
   --post-seconds N     length of each POST run, (1) and (2) (default 20)
   --get-seconds N      length of each GET run, (3) (default 10)
   --long N             messages in the long conversation of (4) (default 200000)
+  --webhooks           only (7), webhook deliveries/s against a bare undici loop: about a minute
+  --webhook-messages N messages the dispatcher delivers in (7) (default 10000, --quick 3000; 0 leaves (7) out)
   --cpu-prof           write a V8 CPU profile of every process to bench/.data/profiles/<time>/
   --cpu-prof-dir DIR   the same, to DIR
   --env KEY=VALUE      extra environment for every service (repeatable), e.g. PROJECTOR_BATCH_SIZE=1000
@@ -48,6 +54,8 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       'post-seconds': { type: 'string' },
       'get-seconds': { type: 'string' },
       long: { type: 'string' },
+      webhooks: { type: 'boolean', default: false },
+      'webhook-messages': { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
       'cpu-prof-dir': { type: 'string' },
       env: { type: 'string', multiple: true, default: [] },
@@ -59,10 +67,12 @@ export function parseOptions(argv: string[]): BenchOptions | null {
   });
   if (values.help) return null;
   const quick = values.quick;
-  const number = (value: string | undefined, fallback: number, name: string) => {
+  const number = (value: string | undefined, fallback: number, name: string, zeroAllowed = false) => {
     if (value === undefined) return fallback;
     const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`);
+    if (!Number.isFinite(n) || n < 0 || (n === 0 && !zeroAllowed)) {
+      throw new Error(`--${name} must be a ${zeroAllowed ? 'number ≥ 0' : 'positive number'}`);
+    }
     return n;
   };
   const env: Record<string, string> = {};
@@ -82,6 +92,10 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     readConversations: 10,
     readMessages: 1_000,
     longMessages: Math.round(number(values.long, quick ? 20_000 : 200_000, 'long')),
+    webhookMessages: Math.round(
+      number(values['webhook-messages'], quick ? 3_000 : 10_000, 'webhook-messages', true),
+    ),
+    webhooksOnly: values.webhooks,
     cpuProfDir:
       values['cpu-prof'] || values['cpu-prof-dir']
         ? (values['cpu-prof-dir'] ?? join(root, 'bench', '.data', 'profiles', stamp))

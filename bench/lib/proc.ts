@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import type postgres from 'postgres';
 
 /** Clock ticks per second of /proc's CPU times. */
 export const clockTicks = (() => {
@@ -97,7 +98,7 @@ export class CpuMeter {
   }
 
   /** Cores used by each group, and by the whole machine, since start(). */
-  stop(): { groups: Record<string, number>; machine: number; cores: number } {
+  stop(): { groups: Record<string, number>; machine: number; cores: number; wallSeconds: number } {
     const wall = (performance.now() - this.#startedAt) / 1000;
     const machine = machineCpuSeconds();
     const groups: Record<string, number> = {};
@@ -112,6 +113,19 @@ export class CpuMeter {
       groups,
       machine: (machine.busy - this.#machine.busy) / wall,
       cores: (machine.total - this.#machine.total) / wall,
+      wallSeconds: wall,
     };
   }
+}
+
+/**
+ * PostgreSQL processes that work for this database: its sessions, and the server's own processes (WAL
+ * writer, checkpointer…), which serve every database; other databases' sessions (other work on the
+ * machine) are left out.
+ */
+export async function postgresPids(sql: postgres.Sql): Promise<number[]> {
+  const backends = await sql<{ pid: number }[]>`
+    SELECT pid FROM pg_stat_activity WHERE datname = current_database() OR datname IS NULL`;
+  const postmaster = pidsNamed('postgres').filter((pid) => !backends.some((b) => b.pid === pid));
+  return [...backends.map((b) => b.pid), ...postmaster.filter((pid) => isPostmaster(pid))];
 }

@@ -67,7 +67,7 @@ export class NodeProcess {
   }
 
   /** Polls `url` until it answers 2xx; fails early when the process dies. */
-  async waitReady(url: string, timeoutMs = 60_000): Promise<void> {
+  async waitReady(url: string, timeoutMs = 180_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.exited) throw new Error(`${this.name} exited with ${this.child.exitCode}:\n${this.logs()}`);

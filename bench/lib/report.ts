@@ -2,6 +2,7 @@ import type { LoadResult } from './load-spec.js';
 import type { BenchOptions } from './options.js';
 import type { Memory } from './proc.js';
 import type { Summary } from './stats.js';
+import type { WebhookResults } from './webhooks.js';
 
 export interface CpuUse {
   /** Cores used by each group of processes during the run. */
@@ -34,6 +35,8 @@ export interface BenchResults {
     afterPost: Record<string, Memory | null>;
     end: Record<string, Memory | null>;
   };
+  /** (7); absent with --webhook-messages 0 and in older results. */
+  webhooks?: WebhookResults;
   wallSeconds: number;
 }
 
@@ -43,6 +46,7 @@ export const targets = {
   appendRatio: 1.15,
   lagP99Ms: 100,
   rssMB: 300,
+  webhookRatio: 0.5,
 };
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -97,6 +101,7 @@ export function reportMarkdown(r: BenchResults): string {
       `| one connection (4): p50 ${ms(r.lag.idle.p50)}, p99 ${ms(r.lag.idle.p99)} ` +
       `| p99 ${ms(r.lag.load.p99)} | p99 ≤ ${targets.lagP99Ms} ms | ${mark(r.lag.load.p99 <= targets.lagP99Ms)} |`,
   );
+  if (r.webhooks) lines.push(webhookRow(r.webhooks));
   for (const [name, peak] of peaks) {
     const idle = r.memory.idle[name];
     lines.push(
@@ -108,12 +113,16 @@ export function reportMarkdown(r: BenchResults): string {
     '',
     `CPU in use (cores of ${r.cpu.post.cores.toFixed(1)}) during (2) and (1):`,
     '',
-    '| process | (2) baseline | (1) messages |',
-    '| --- | --- | --- |',
+    '| process | (2) baseline, cores | (1) messages, cores | (2) CPU ms per request | (1) CPU ms per request |',
+    '| --- | --- | --- | --- | --- |',
   );
+  const msPer = (cores: number | undefined, l: LoadResult) => (((cores ?? 0) * 1000) / l.rps).toFixed(3);
   for (const group of Object.keys(r.cpu.post.groups)) {
+    const base = r.cpu.baseline.groups[group];
+    const post = r.cpu.post.groups[group];
     lines.push(
-      `| ${group} | ${(r.cpu.baseline.groups[group] ?? 0).toFixed(2)} | ${(r.cpu.post.groups[group] ?? 0).toFixed(2)} |`,
+      `| ${group} | ${(base ?? 0).toFixed(2)} | ${(post ?? 0).toFixed(2)} ` +
+        `| ${base ? msPer(base, r.baselinePost) : ''} | ${post ? msPer(post, r.post) : ''} |`,
     );
   }
   const loadCores = (l: LoadResult) => l.loadCpuSeconds / l.seconds;
@@ -121,10 +130,10 @@ export function reportMarkdown(r: BenchResults): string {
   const perRequest = (c: CpuUse, l: LoadResult) => `${((ours(c) * 1000) / l.rps).toFixed(2)} ms`;
   const others = (c: CpuUse, l: LoadResult) => Math.max(0, c.machine - ours(c) - loadCores(l));
   lines.push(
-    `| load generator | ${loadCores(r.baselinePost).toFixed(2)} | ${loadCores(r.post).toFixed(2)} |`,
-    `| anything else on the machine | ${others(r.cpu.baseline, r.baselinePost).toFixed(2)} | ${others(r.cpu.post, r.post).toFixed(2)} |`,
-    `| whole machine | ${r.cpu.baseline.machine.toFixed(2)} | ${r.cpu.post.machine.toFixed(2)} |`,
-    `| CPU per request, all of the above but the load generator | ${perRequest(r.cpu.baseline, r.baselinePost)} | ${perRequest(r.cpu.post, r.post)} |`,
+    `| load generator | ${loadCores(r.baselinePost).toFixed(2)} | ${loadCores(r.post).toFixed(2)} | | |`,
+    `| anything else on the machine | ${others(r.cpu.baseline, r.baselinePost).toFixed(2)} | ${others(r.cpu.post, r.post).toFixed(2)} | | |`,
+    `| whole machine | ${r.cpu.baseline.machine.toFixed(2)} | ${r.cpu.post.machine.toFixed(2)} | | |`,
+    `| CPU per request, all of the above but the load generator | | | ${perRequest(r.cpu.baseline, r.baselinePost)} | ${perRequest(r.cpu.post, r.post)} |`,
     '',
     `Long conversation: ${int(o.longMessages)} messages appended in ${r.append.seedSeconds.toFixed(1)} s; ` +
       `the projector had them ${r.append.projectorCatchUpS.toFixed(1)} s later, the relay ${r.append.relayCatchUpS.toFixed(1)} s later.`,
@@ -134,12 +143,62 @@ export function reportMarkdown(r: BenchResults): string {
         .join(', ') +
       '.',
   );
+  if (r.webhooks) lines.push('', webhookCpuTable(r.webhooks));
   if (r.lag.load.missing + r.lag.idle.missing > 0) {
     lines.push(
       `Events without a covering checkpoint notification: ${r.lag.load.missing + r.lag.idle.missing}.`,
     );
   }
   return lines.join('\n');
+}
+
+function webhookRow(w: WebhookResults): string {
+  const repeats = w.dispatcher.delivered - w.dispatcher.unique;
+  return (
+    `| 7 | webhook deliveries to a receiver answering 200 at once, ${int(w.messages)} messages over ` +
+    `${w.conversations} conversations, one webhook, ${w.concurrency} in flight ` +
+    `| ${int(w.dispatcher.perSecond)} deliveries/s (${w.dispatcher.seconds.toFixed(1)} s` +
+    `${repeats > 0 ? `, ${int(repeats)} repeated` : ''}) ` +
+    `| bare undici POST loop, same request, ${w.concurrency} at a time: ${int(w.bare.perSecond)} req/s` +
+    `${w.bare.failed ? ` (${int(w.bare.failed)} failed)` : ''} ` +
+    `| ${w.ratio.toFixed(2)} | ≥ ${targets.webhookRatio} | ${mark(w.ratio >= targets.webhookRatio)} |`
+  );
+}
+
+function webhookCpuTable(w: WebhookResults): string {
+  const groups = [...new Set([...Object.keys(w.dispatcher.cpu.groups), ...Object.keys(w.bare.cpu.groups)])];
+  const cell = (run: WebhookResults['dispatcher'], g: string) =>
+    g in run.cpu.groups
+      ? `${run.cpu.groups[g]!.toFixed(2)} cores, ${run.cpuPerRequestMs[g]!.toFixed(3)} ms/request`
+      : '';
+  const sum = (run: WebhookResults['dispatcher']) =>
+    Object.values(run.cpuPerRequestMs).reduce((a, b) => a + b, 0);
+  return [
+    `CPU during (7) (cores of ${w.dispatcher.cpu.cores.toFixed(1)}):`,
+    '',
+    '| process | dispatcher run | bare loop run |',
+    '| --- | --- | --- |',
+    ...groups.map((g) => `| ${g} | ${cell(w.dispatcher, g)} | ${cell(w.bare, g)} |`),
+    `| whole machine | ${w.dispatcher.cpu.machine.toFixed(2)} cores | ${w.bare.cpu.machine.toFixed(2)} cores |`,
+    `| CPU per request, the processes above | ${sum(w.dispatcher).toFixed(3)} ms | ${sum(w.bare).toFixed(3)} ms |`,
+  ].join('\n');
+}
+
+/** The table of `pnpm bench --webhooks`. */
+export function printWebhookReport(w: WebhookResults): void {
+  console.log(
+    [
+      '',
+      `Webhook benchmark, ${new Date().toISOString()}`,
+      '',
+      '| # | figure | measured | baseline (same run) | result | target | met |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+      webhookRow(w),
+      '',
+      webhookCpuTable(w),
+      '',
+    ].join('\n'),
+  );
 }
 
 export function printReport(r: BenchResults): void {

@@ -5,6 +5,8 @@ import { freePort, NodeProcess, type ProfileOptions } from './processes.js';
 /** The conversations core, each service its own process, as `infra/run-services.ts` starts them. */
 export const CORE_SERVICES = ['command-handler', 'relay', 'projector', 'gateway'] as const;
 export type CoreService = (typeof CORE_SERVICES)[number];
+/** Services started only for the phase that needs them. */
+export type ServiceName = CoreService | 'webhook-dispatcher';
 
 export const ADMIN_KEY = 'bench-admin-key';
 
@@ -20,7 +22,7 @@ export interface SystemOptions {
  * LOG_LEVEL=warn; `stop` drains the services and removes the database and the namespace's streams.
  */
 export class BenchSystem {
-  readonly services = new Map<CoreService, NodeProcess>();
+  readonly services = new Map<ServiceName, NodeProcess>();
   gatewayUrl = '';
 
   private constructor(
@@ -62,14 +64,16 @@ export class BenchSystem {
     return system;
   }
 
-  async #start(name: CoreService, options: SystemOptions): Promise<void> {
+  async #start(name: ServiceName, options: SystemOptions, env: Record<string, string> = {}): Promise<void> {
     const port = await freePort();
     const portEnv: Record<string, string> =
       name === 'gateway' ? { PORT: String(port) } : { HEALTH_PORT: String(port) };
+    // BENCH_MAIN_<SERVICE>: another build of a service to compare with (e.g. the last commit's copy).
+    const main = process.env[`BENCH_MAIN_${name.toUpperCase().replaceAll('-', '_')}`];
     const service = new NodeProcess(
       name,
-      join('services', name, 'src', 'main.ts'),
-      { ...this.env, ...portEnv },
+      main ?? join('services', name, 'src', 'main.ts'),
+      { ...this.env, ...env, ...portEnv },
       { ...(options.profile ? { profile: options.profile } : {}), echo: options.echo ?? false },
     );
     this.services.set(name, service);
@@ -85,7 +89,19 @@ export class BenchSystem {
     await this.#start(name, this.#options);
   }
 
-  pid(name: CoreService): number {
+  /** Starts a service that is not part of the core (e.g. the webhook dispatcher), with extra env. */
+  async startService(name: ServiceName, env: Record<string, string> = {}): Promise<void> {
+    if (this.services.has(name)) throw new Error(`${name} is already running`);
+    await this.#start(name, this.#options, env);
+  }
+
+  /** Stops a service (it drains; its CPU profile is written). */
+  async stopService(name: ServiceName): Promise<void> {
+    await this.services.get(name)?.stop();
+    this.services.delete(name);
+  }
+
+  pid(name: ServiceName): number {
     const service = this.services.get(name);
     if (!service) throw new Error(`${name} is not running`);
     return service.pid;

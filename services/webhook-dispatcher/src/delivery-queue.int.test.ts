@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@switchboard/testkit';
 import postgres from 'postgres';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { claimDue, finishAndTakeNext, promoteHeads, repairStalledQueues } from './delivery-queue.js';
+import { claimDue, promoteHeads, recordAttempts, repairStalledQueues } from './delivery-queue.js';
 import { migrateDispatch } from './schema.js';
 
 describe('delivery queues (PostgreSQL)', () => {
@@ -91,32 +91,33 @@ describe('delivery queues (PostgreSQL)', () => {
     expect((await claim(new Map([[webhookA, 1]]))).map((d) => d.id)).toEqual([a[1]]);
   });
 
+  const record = (id: string, key: string, take: boolean, outcome: 'delivered' | 'failed' = 'delivered') => ({
+    deliveryId: id,
+    attempt: 1,
+    startedAt: new Date(),
+    latencyMs: 3,
+    statusCode: outcome === 'delivered' ? 200 : 400,
+    outcome,
+    key: { webhookId: webhookA, orderingKey: key },
+    take,
+  });
+
   it('finishes a delivery and takes the next of its queue in one statement', async () => {
     const [h, n1, n2] = [
       await add(webhookA, 'c1', past),
       await add(webhookA, 'c1'),
       await add(webhookA, 'c1'),
     ];
-    const key = { webhookId: webhookA, orderingKey: 'c1' };
-    const record = (id: string) => ({
-      deliveryId: id,
-      attempt: 1,
-      startedAt: new Date(),
-      latencyMs: 3,
-      statusCode: 200,
-      outcome: 'delivered' as const,
-    });
-    const first = await finishAndTakeNext(sql, record(h), key, { take: true, leaseMs: 30_000 });
+    const [first] = await recordAttempts(sql, [record(h, 'c1', true)], 30_000);
     expect(first).toMatchObject({ moved: true, next: { id: n1 } });
     // Not due for others: reserved for this worker.
     expect((await claim()).map((d) => d.id)).toEqual([]);
-    const second = await finishAndTakeNext(sql, record(n1), key, { take: false, leaseMs: 30_000 });
+    const [second] = await recordAttempts(sql, [record(n1, 'c1', false)], 30_000);
     expect(second).toEqual({ moved: true, next: undefined });
     expect((await claim()).map((d) => d.id)).toEqual([n2]);
-    expect(await finishAndTakeNext(sql, record(n2), key, { take: true, leaseMs: 30_000 })).toEqual({
-      moved: false,
-      next: undefined,
-    });
+    expect(await recordAttempts(sql, [record(n2, 'c1', true)], 30_000)).toEqual([
+      { moved: false, next: undefined },
+    ]);
     const rows =
       await sql`SELECT status, attempt_count, finished_at IS NOT NULL AS finished FROM dispatch.deliveries ORDER BY id`;
     expect(rows).toEqual([
@@ -125,5 +126,47 @@ describe('delivery queues (PostgreSQL)', () => {
       { status: 'delivered', attempt_count: 1, finished: true },
     ]);
     expect((await sql`SELECT count(*)::int AS n FROM dispatch.attempts`)[0]?.n).toBe(3);
+  });
+
+  it('records the attempts of several queues in one statement, each going on in its own queue', async () => {
+    const c1 = [await add(webhookA, 'c1', past), await add(webhookA, 'c1')];
+    const c2 = [await add(webhookA, 'c2', past), await add(webhookA, 'c2')];
+    const c3 = [await add(webhookA, 'c3', past), await add(webhookA, 'c3')];
+    const c4 = [await add(webhookA, 'c4', past)];
+    const retryAt = new Date(Date.now() + 60_000);
+    const results = await recordAttempts(
+      sql,
+      [
+        record(c1[0]!, 'c1', true),
+        record(c2[0]!, 'c2', false, 'failed'),
+        { ...record(c3[0]!, 'c3', false), outcome: 'retry', statusCode: 503, nextAttemptAt: retryAt },
+        record(c4[0]!, 'c4', true),
+      ],
+      30_000,
+    );
+    expect(results[0]).toMatchObject({ moved: true, next: { id: c1[1], orderingKey: 'c1' } });
+    // Made due, not taken: the next claim gets it.
+    expect(results[1]).toEqual({ moved: true, next: undefined });
+    // A retry stays the head of its queue; the one behind it waits.
+    expect(results[2]).toEqual({ moved: true, next: undefined });
+    // Nothing behind it: the caller promotes the queue later.
+    expect(results[3]).toEqual({ moved: false, next: undefined });
+    expect((await claim()).map((d) => d.id)).toEqual([c2[1]]);
+    const state = await sql<{ id: string; status: string; finite: boolean }[]>`
+      SELECT id::text, status, next_attempt_at < 'infinity' AS finite FROM dispatch.deliveries ORDER BY id`;
+    expect(state.map((r) => [r.status, r.finite])).toEqual([
+      ['delivered', false],
+      ['pending', true],
+      ['failed', false],
+      ['pending', true],
+      ['pending', true],
+      ['pending', false],
+      ['delivered', false],
+    ]);
+    const [retried] = await sql<{ next: Date; code: number }[]>`
+      SELECT next_attempt_at AS next, last_status_code AS code FROM dispatch.deliveries WHERE id = ${c3[0]!}`;
+    expect(retried?.code).toBe(503);
+    expect(Math.abs(retried!.next.getTime() - retryAt.getTime())).toBeLessThan(1_000);
+    expect((await sql`SELECT count(*)::int AS n FROM dispatch.attempts`)[0]?.n).toBe(4);
   });
 });

@@ -24,6 +24,8 @@ export interface ClaimedDelivery {
   url: string;
   tokenSealed: string;
   webhookRemoved: boolean;
+  /** The trace of the request that caused the event, when it was recorded with one. */
+  traceparent: string | undefined;
 }
 
 interface ClaimedRow {
@@ -39,6 +41,7 @@ interface ClaimedRow {
   url: string;
   token_sealed: string;
   removed_at: Date | null;
+  traceparent: string | null;
 }
 
 const claimed = (r: ClaimedRow): ClaimedDelivery => ({
@@ -54,6 +57,7 @@ const claimed = (r: ClaimedRow): ClaimedDelivery => ({
   url: r.url,
   tokenSealed: r.token_sealed,
   webhookRemoved: r.removed_at !== null,
+  traceparent: r.traceparent ?? undefined,
 });
 
 /**
@@ -65,16 +69,21 @@ const claimed = (r: ClaimedRow): ClaimedDelivery => ({
  * commits, sees both and makes the new head due. A head another worker has just taken is left alone:
  * the update re-checks 'infinity' under the row lock.
  */
-export async function promoteHeads(sql: Sql, keys: readonly QueueKey[]): Promise<number> {
-  if (keys.length === 0) return 0;
+export async function promoteHeads(
+  sql: Sql,
+  keys: readonly QueueKey[],
+  options: { announce?: boolean } = {},
+): Promise<number> {
+  if (keys.length === 0 && !options.announce) return 0;
   const sorted = [...keys].sort((a, b) =>
     a.webhookId === b.webhookId
       ? a.orderingKey.localeCompare(b.orderingKey)
       : a.webhookId.localeCompare(b.webhookId),
   );
   // The heads first (one index probe per queue), then the update by id: left to itself the planner
-  // may walk every waiting row and probe every queue for each.
-  const rows = await sql`
+  // may walk every waiting row and probe every queue for each. With `announce`, the wake-up of
+  // `announceDue` goes in the same statement (one round trip instead of two).
+  const [row] = await sql<{ promoted: number }[]>`
     WITH heads AS MATERIALIZED (
       SELECT head.id
       FROM unnest(${sql.array(sorted.map((k) => k.webhookId))}::uuid[], ${sql.array(sorted.map((k) => k.orderingKey))}::text[])
@@ -85,13 +94,16 @@ export async function promoteHeads(sql: Sql, keys: readonly QueueKey[]): Promise
         ORDER BY h.position_commit, h.position_prepare
         LIMIT 1
       ) head
+    ), promoted AS (
+      UPDATE dispatch.deliveries d
+      SET next_attempt_at = now(), updated_at = now()
+      FROM heads
+      WHERE d.id = heads.id AND d.status = 'pending' AND d.next_attempt_at = 'infinity'
+      RETURNING d.id
     )
-    UPDATE dispatch.deliveries d
-    SET next_attempt_at = now(), updated_at = now()
-    FROM heads
-    WHERE d.id = heads.id AND d.status = 'pending' AND d.next_attempt_at = 'infinity'
-    RETURNING d.id`;
-  return rows.length;
+    SELECT (SELECT count(*) FROM promoted)::int AS promoted
+           ${options.announce ? sql`, pg_notify(${DUE_CHANNEL}, '')` : sql``}`;
+  return row?.promoted ?? 0;
 }
 
 /**
@@ -123,7 +135,7 @@ export async function announceDue(sql: Sql): Promise<void> {
 
 const claimedColumns = (sql: Sql) => sql`
   d.id, d.webhook_id, d.client_id, d.event_id, d.ordering_key, d.attempt_count, d.deadline_at,
-  e.type, e.body, w.url, w.token_sealed, w.removed_at`;
+  e.type, e.body, e.traceparent, w.url, w.token_sealed, w.removed_at`;
 
 export interface ClaimOptions {
   /** Most deliveries to reserve. */
@@ -216,74 +228,101 @@ export interface AttemptRecord {
   nextAttemptAt?: Date;
 }
 
-/** Records an attempt and its delivery's new state in one statement (so in one transaction). */
-export async function recordAttempt(sql: Sql, a: AttemptRecord): Promise<void> {
-  const status = a.outcome === 'retry' ? 'pending' : a.outcome;
-  const next =
-    a.outcome === 'retry' ? sql`${a.nextAttemptAt ?? new Date()}::timestamptz` : sql`'infinity'::timestamptz`;
-  await sql`
-    WITH attempt AS (
-      INSERT INTO dispatch.attempts (delivery_id, attempt, started_at, latency_ms, status_code, error, outcome)
-      VALUES (${a.deliveryId}, ${a.attempt}, ${a.startedAt}, ${a.latencyMs}, ${a.statusCode ?? null},
-              ${a.error ?? null}, ${a.outcome})
-      ON CONFLICT (delivery_id, attempt) DO NOTHING
-    )
-    UPDATE dispatch.deliveries
-    SET status = ${status}, attempt_count = greatest(attempt_count, ${a.attempt}),
-        next_attempt_at = ${next}, updated_at = now(),
-        finished_at = ${status === 'pending' ? null : sql`now()`},
-        last_status_code = ${a.statusCode ?? null}, last_error = ${a.error ?? null}
-    WHERE id = ${a.deliveryId}`;
+/** An attempt to record, with what to do next in its queue when it finished the delivery. */
+export interface AttemptToRecord extends AttemptRecord {
+  key: QueueKey;
+  /**
+   * When the attempt finished its delivery (any outcome but 'retry'): reserve the next delivery of the
+   * queue for the caller, or (false, e.g. while stopping) only make it due.
+   */
+  take: boolean;
+}
+
+export interface RecordedAttempt {
+  /** The next delivery of the queue, reserved for the caller (`take`). */
+  next: ClaimedDelivery | undefined;
+  /**
+   * False when the attempt finished its delivery and no next one was made due or taken: the caller runs
+   * `promoteHeads` for the queue once this has committed (rows may have been added meanwhile, or the
+   * head was locked by a promotion running at the same time).
+   */
+  moved: boolean;
 }
 
 /**
- * Records the attempt that finished a delivery (delivered, failed or dead) and, in the same statement,
- * reserves the next delivery of its queue for the same worker (`take`) or only makes it due. The next
- * one is taken only if it waits at 'infinity' (re-checked under its row lock), so a concurrent
- * promotion and this never both start it. `moved` is false when no next one was seen: the caller then
- * runs `promoteHeads` for the queue once this has committed (rows may have been added meanwhile).
+ * Records attempts (of any queues, at most one per queue) and their deliveries' new state in one
+ * statement, so in one transaction and one round trip: a retry sets when the delivery is next due; an
+ * attempt that finished its delivery (delivered, failed, dead) also makes the next delivery of its queue
+ * due, or reserves it for the caller. The next one is taken only if it waits at 'infinity' and no one
+ * else holds its row (SKIP LOCKED: a head locked meanwhile is being promoted, and waiting for it could
+ * deadlock with a promotion of several queues), so a concurrent promotion and this never both start it.
  */
-export async function finishAndTakeNext(
+export async function recordAttempts(
   sql: Sql,
-  a: AttemptRecord & { outcome: 'delivered' | 'failed' | 'dead' },
-  key: QueueKey,
-  options: { take: boolean; leaseMs: number },
-): Promise<{ next: ClaimedDelivery | undefined; moved: boolean }> {
-  const until = options.take
-    ? sql`now() + ${options.leaseMs}::float8 * interval '1 millisecond'`
-    : sql`now()`;
-  const rows = await sql<ClaimedRow[]>`
-    WITH attempt AS (
+  attempts: readonly AttemptToRecord[],
+  leaseMs: number,
+): Promise<RecordedAttempt[]> {
+  if (attempts.length === 0) return [];
+  const col = <T>(f: (a: AttemptToRecord) => T) => sql.array(attempts.map(f) as never[]);
+  const rows = await sql<(ClaimedRow & { finished_id: string })[]>`
+    WITH input AS MATERIALIZED (
+      SELECT * FROM unnest(
+        ${col((a) => a.deliveryId)}::bigint[], ${col((a) => a.attempt)}::int[],
+        ${col((a) => a.startedAt.toISOString())}::timestamptz[], ${col((a) => a.latencyMs)}::int[],
+        ${col((a) => a.statusCode ?? null)}::int[], ${col((a) => a.error ?? null)}::text[],
+        ${col((a) => a.outcome)}::text[], ${col((a) => (a.nextAttemptAt ?? new Date()).toISOString())}::timestamptz[],
+        ${col((a) => a.take)}::bool[])
+        AS i(delivery_id, attempt, started_at, latency_ms, status_code, error, outcome, next_at, take)
+    ), attempt AS (
       INSERT INTO dispatch.attempts (delivery_id, attempt, started_at, latency_ms, status_code, error, outcome)
-      VALUES (${a.deliveryId}, ${a.attempt}, ${a.startedAt}, ${a.latencyMs}, ${a.statusCode ?? null},
-              ${a.error ?? null}, ${a.outcome})
+      SELECT delivery_id, attempt, started_at, latency_ms, status_code, error, outcome FROM input
       ON CONFLICT (delivery_id, attempt) DO NOTHING
     ), finished AS (
-      UPDATE dispatch.deliveries
-      SET status = ${a.outcome}, attempt_count = greatest(attempt_count, ${a.attempt}),
-          next_attempt_at = 'infinity', updated_at = now(), finished_at = now(),
-          last_status_code = ${a.statusCode ?? null}, last_error = ${a.error ?? null}
-      WHERE id = ${a.deliveryId}
-      RETURNING id
-    ), head AS MATERIALIZED (
-      SELECT id FROM dispatch.deliveries
-      WHERE webhook_id = ${key.webhookId} AND ordering_key = ${key.orderingKey} AND status = 'pending'
-        AND id <> ${a.deliveryId}
-      ORDER BY position_commit, position_prepare
-      LIMIT 1
+      UPDATE dispatch.deliveries d
+      SET status = CASE WHEN i.outcome = 'retry' THEN 'pending' ELSE i.outcome END,
+          attempt_count = greatest(d.attempt_count, i.attempt),
+          next_attempt_at = CASE WHEN i.outcome = 'retry' THEN i.next_at ELSE 'infinity' END,
+          updated_at = now(),
+          finished_at = CASE WHEN i.outcome = 'retry' THEN NULL ELSE now() END,
+          last_status_code = i.status_code, last_error = i.error
+      FROM input i
+      WHERE d.id = i.delivery_id
+      RETURNING d.id, d.webhook_id, d.ordering_key, i.outcome, i.take
+    ), heads AS MATERIALIZED (
+      SELECT f.id AS finished_id, f.take, head.id
+      FROM finished f
+      CROSS JOIN LATERAL (
+        SELECT h.id FROM dispatch.deliveries h
+        WHERE h.webhook_id = f.webhook_id AND h.ordering_key = f.ordering_key AND h.status = 'pending'
+          AND h.id <> f.id
+        ORDER BY h.position_commit, h.position_prepare
+        LIMIT 1
+      ) head
+      WHERE f.outcome <> 'retry'
+    ), free AS (
+      SELECT d.id, heads.finished_id, heads.take
+      FROM dispatch.deliveries d JOIN heads ON heads.id = d.id
+      WHERE d.status = 'pending' AND d.next_attempt_at = 'infinity'
+      FOR UPDATE OF d SKIP LOCKED
     ), taken AS (
       UPDATE dispatch.deliveries d
-      SET next_attempt_at = ${until}, updated_at = now()
-      FROM head
-      WHERE d.id = head.id AND d.status = 'pending' AND d.next_attempt_at = 'infinity'
-      RETURNING d.*
+      SET next_attempt_at = CASE WHEN free.take
+            THEN now() + ${leaseMs}::float8 * interval '1 millisecond' ELSE now() END,
+          updated_at = now()
+      FROM free
+      WHERE d.id = free.id
+      RETURNING d.*, free.finished_id
     )
-    SELECT ${claimedColumns(sql)}
+    SELECT ${claimedColumns(sql)}, d.finished_id
     FROM taken d
     JOIN dispatch.events e ON e.id = d.event_id
     JOIN dispatch.webhooks w ON w.id = d.webhook_id`;
-  const row = rows[0];
-  return { next: options.take && row ? claimed(row) : undefined, moved: row !== undefined };
+  const byFinished = new Map(rows.map((r) => [String(r.finished_id), r]));
+  return attempts.map((a) => {
+    if (a.outcome === 'retry') return { next: undefined, moved: true };
+    const row = byFinished.get(a.deliveryId);
+    return { next: a.take && row ? claimed(row) : undefined, moved: row !== undefined };
+  });
 }
 
 /** Finishes a delivery without an attempt (its webhook was removed). */

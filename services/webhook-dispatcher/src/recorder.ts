@@ -4,7 +4,7 @@ import { outcome } from '@switchboard/bus';
 import type { Logger } from '@switchboard/telemetry';
 import type postgres from 'postgres';
 import type { ConversationFactsCache } from './conversation-facts.js';
-import { announceDue, promoteHeads, type QueueKey } from './delivery-queue.js';
+import { promoteHeads, type QueueKey } from './delivery-queue.js';
 import { parseRelayedEvent, type RelayedEvent, tenantOf } from './relayed-event.js';
 import { renderWebhookEvent, ruleFor, webhookBody } from './webhook-events.js';
 import type { WebhookChange, WebhookOverlay, WebhookRegistry } from './webhook-registry.js';
@@ -39,6 +39,7 @@ interface EventRow {
   prepare: string;
   body: string;
   occurredAt: string;
+  traceparent: string | null;
 }
 
 interface DeliveryRow {
@@ -71,8 +72,9 @@ export class Recorder {
   readonly #durable: string;
   #handle: ConsumerHandle | undefined;
   #queue: Received[] = [];
-  #flushScheduled = false;
-  #flushes: Promise<void> = Promise.resolve();
+  #draining: Promise<void> | undefined;
+  /** The checkpoint as this recorder last wrote or read it; re-read when another recorder moved it. */
+  #last: number | undefined;
   #stopping = false;
   #recorded = 0;
 
@@ -98,6 +100,7 @@ export class Recorder {
   async start(): Promise<void> {
     if (this.#handle) return;
     this.#stopping = false;
+    this.#last = undefined;
     const batch = this.#o.batchSize;
     this.#handle = await this.#o.bus.consume({
       stream: this.#o.bus.names.streams.events,
@@ -118,23 +121,29 @@ export class Recorder {
     const handle = this.#handle;
     this.#handle = undefined;
     await handle?.stop();
-    await this.#flushes;
+    await this.#draining;
   }
 
   #receive(msg: JsMsg): Promise<ConsumeOutcome> {
     return new Promise((settle) => {
       this.#queue.push({ seq: msg.info.streamSequence, data: msg.data, settle });
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        // Whatever arrives in the same turn of the event loop goes into the same batch.
-        setImmediate(() => {
-          this.#flushScheduled = false;
-          const batch = this.#queue;
-          this.#queue = [];
-          this.#flushes = this.#flushes.then(() => this.#flush(batch));
-        });
-      }
+      this.#draining ??= this.#drain();
     });
+  }
+
+  /**
+   * Writes what was received, a batch at a time. Whatever arrives in the same turn of the event loop
+   * goes into the first batch, and whatever arrives while a batch is written goes into the next one:
+   * batches grow with the load instead of staying one turn's worth each.
+   */
+  async #drain(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.#queue.length > 0) {
+      const batch = this.#queue;
+      this.#queue = [];
+      await this.#flush(batch);
+    }
+    this.#draining = undefined;
   }
 
   async #flush(batch: Received[]): Promise<void> {
@@ -144,6 +153,7 @@ export class Recorder {
         for (const r of batch) r.settle(outcome.ack);
         return;
       } catch (err) {
+        this.#last = undefined;
         if (err instanceof CheckpointMovedError) continue;
         this.#o.logger.error({ err, tries }, 'recording webhook deliveries failed; retrying');
         if (this.#stopping) {
@@ -161,9 +171,15 @@ export class Recorder {
     const received = [...new Map(batch.map((r) => [r.seq, r])).values()].sort((a, b) => a.seq - b.seq);
     const first = received[0];
     if (!first) return;
-    const [row] = await sql<{ last_sequence: string }[]>`
-      SELECT last_sequence FROM dispatch.recorder_checkpoints WHERE stream = ${stream}`;
-    const last = row ? Number(row.last_sequence) : first.seq - 1;
+    let missing = false;
+    let cached = this.#last;
+    if (cached === undefined) {
+      const [row] = await sql<{ last_sequence: string }[]>`
+        SELECT last_sequence FROM dispatch.recorder_checkpoints WHERE stream = ${stream}`;
+      missing = !row;
+      cached = row ? Number(row.last_sequence) : first.seq - 1;
+    }
+    const last = cached;
     const fresh = received.filter((r) => r.seq > last);
     const newest = fresh.at(-1);
     if (!newest) return;
@@ -187,7 +203,7 @@ export class Recorder {
       if (event) await this.#plan(event, overlay, events, deliveries);
     }
 
-    if (!row) {
+    if (missing) {
       await sql`
         INSERT INTO dispatch.recorder_checkpoints (stream, last_sequence) VALUES (${stream}, ${last})
         ON CONFLICT (stream) DO NOTHING`;
@@ -209,6 +225,7 @@ export class Recorder {
       throw new CheckpointMovedError();
     }
     overlay.commit();
+    this.#last = newest.seq;
     this.#recorded += inOrder.length;
 
     if (deliveries.length > 0) {
@@ -217,8 +234,7 @@ export class Recorder {
         keys.set(`${d.webhookId} ${d.orderingKey}`, { webhookId: d.webhookId, orderingKey: d.orderingKey });
       }
       try {
-        await promoteHeads(sql, [...keys.values()]);
-        await announceDue(sql);
+        await promoteHeads(sql, [...keys.values()], { announce: true });
       } catch (err) {
         // Recorded all the same; the scheduler's periodic repair makes these queues due.
         this.#o.logger.error({ err }, 'making recorded webhook deliveries due failed');
@@ -287,6 +303,7 @@ export class Recorder {
       prepare: event.position.prepare,
       body: webhookBody(event.id, rendered),
       occurredAt: event.created,
+      traceparent: typeof event.metadata.traceparent === 'string' ? event.metadata.traceparent : null,
     });
     for (const hook of hooks) {
       deliveries.push({
@@ -362,11 +379,12 @@ async function storeBatch(
       RETURNING 1
     ), events AS (
       INSERT INTO dispatch.events
-        (id, client_id, type, source_type, stream_name, position_commit, position_prepare, body, occurred_at)
+        (id, client_id, type, source_type, stream_name, position_commit, position_prepare, body, occurred_at,
+         traceparent)
       SELECT * FROM unnest(
         ${ev('id')}::uuid[], ${ev('clientId')}::uuid[], ${ev('type')}::text[], ${ev('sourceType')}::text[],
         ${ev('streamName')}::text[], ${ev('commit')}::bigint[], ${ev('prepare')}::bigint[],
-        ${ev('body')}::text[], ${ev('occurredAt')}::timestamptz[])
+        ${ev('body')}::text[], ${ev('occurredAt')}::timestamptz[], ${ev('traceparent')}::text[])
       WHERE EXISTS (SELECT 1 FROM cp)
       ON CONFLICT (id) DO NOTHING
     ), deliveries AS (

@@ -1,17 +1,18 @@
-import type { Logger } from '@switchboard/telemetry';
+import { inEventTrace, LabelledCounter, type Logger } from '@switchboard/telemetry';
 import type postgres from 'postgres';
+import { AttemptWriter } from './attempt-writer.js';
 import {
   type ClaimedDelivery,
   claimDue,
   failWithoutAttempt,
-  finishAndTakeNext,
   msUntilNextDue,
   nextInQueue,
   promoteHeads,
   type QueueKey,
-  recordAttempt,
+  recordAttempts,
   repairStalledQueues,
 } from './delivery-queue.js';
+import { Permits } from './permits.js';
 import { type AttemptResult, type BackoffPolicy, nextStep, verdictOf } from './retry-policy.js';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signatureHeader, TIMESTAMP_HEADER } from './signature.js';
 import type { SentAttempt, WebhookRequest } from './webhook-sender.js';
@@ -40,22 +41,41 @@ export interface SchedulerStats {
 }
 
 const MIN_SLEEP_MS = 10;
+/**
+ * Workers (queues being delivered) per webhook, per HTTP attempt allowed in flight to it: while one
+ * worker records its attempt, another one's request can be in flight, so the webhook gets the requests
+ * in flight it allows rather than that many less the time spent recording.
+ */
+const WORKERS_PER_PERMIT = 2;
+
+const attempts = new LabelledCounter(
+  'switchboard_webhook_attempts',
+  'Webhook delivery attempts, by outcome (delivered, retry, failed, dead)',
+  ['outcome'],
+);
 const REPAIR_EVERY_MS = 30_000;
 
 /**
  * Delivers due deliveries. Each claimed delivery gets a worker that makes its attempt and, when the
  * delivery is finished, goes on with the next one of the same queue (webhook + conversation), so a
  * conversation flows in order without a round through the claim query. Workers are bounded in total
- * and per webhook: a hanging webhook holds at most `perWebhook` of them, and claims skip it meanwhile.
+ * and per webhook (`WORKERS_PER_PERMIT` × `perWebhook`), and each holds one of its webhook's
+ * `perWebhook` permits while its request is in flight: a hanging webhook has at most `perWebhook`
+ * requests and twice as many workers, and claims skip it meanwhile. Attempts are recorded through one
+ * `AttemptWriter` (a statement for all the attempts that finish at about the same time).
  */
 export class Scheduler {
   readonly #o: SchedulerOptions;
   readonly #workers = new Set<Promise<void>>();
   readonly #busy = new Map<string, number>();
+  /** HTTP attempts in flight per webhook: at most `perWebhook` each. */
+  readonly #permits = new Map<string, Permits>();
   readonly #tokens = new Map<string, { sealed: string; token: string }>();
   readonly #stats = { delivered: 0, retried: 0, failed: 0, dead: 0 };
   readonly #toPromote = new Map<string, QueueKey>();
   #promoting: Promise<void> | undefined;
+  /** Every worker's attempts go through it: one statement for all that finish at about the same time. */
+  readonly #writer: AttemptWriter;
   #stopping = false;
   #woken = false;
   #wake: (() => void) | undefined;
@@ -63,6 +83,7 @@ export class Scheduler {
 
   constructor(options: SchedulerOptions) {
     this.#o = options;
+    this.#writer = new AttemptWriter((batch) => recordAttempts(options.sql, batch, this.#leaseMs));
   }
 
   get running(): boolean {
@@ -92,8 +113,13 @@ export class Scheduler {
     await this.#promoting;
   }
 
+  /** A reserved delivery may wait for a permit (up to one attempt's time limit) and then be attempted. */
   get #leaseMs(): number {
-    return this.#o.timeoutMs + this.#o.leaseMarginMs;
+    return 2 * this.#o.timeoutMs + this.#o.leaseMarginMs;
+  }
+
+  get #workersPerWebhook(): number {
+    return this.#o.perWebhook * WORKERS_PER_PERMIT;
   }
 
   async #run(): Promise<void> {
@@ -112,7 +138,7 @@ export class Scheduler {
           const claimed = await claimDue(this.#o.sql, {
             limit: room,
             leaseMs: this.#leaseMs,
-            perWebhook: this.#o.perWebhook,
+            perWebhook: this.#workersPerWebhook,
             busy: this.#busy,
           });
           for (const delivery of claimed) this.#startWorker(delivery);
@@ -128,7 +154,7 @@ export class Scheduler {
   }
 
   #saturated(): string[] {
-    return [...this.#busy].filter(([, n]) => n >= this.#o.perWebhook).map(([id]) => id);
+    return [...this.#busy].filter(([, n]) => n >= this.#workersPerWebhook).map(([id]) => id);
   }
 
   async #sleep(ms: number): Promise<void> {
@@ -163,7 +189,20 @@ export class Scheduler {
 
   async #work(first: ClaimedDelivery): Promise<void> {
     let current: ClaimedDelivery | undefined = first;
-    while (current) current = await this.#deliver(current);
+    while (current) {
+      const d: ClaimedDelivery = current;
+      // In the trace of the request that caused the event, however much later the attempt is made.
+      current = await inEventTrace(
+        `deliver webhook ${d.eventType}`,
+        d.traceparent,
+        {
+          'switchboard.webhook_id': d.webhookId,
+          'switchboard.event_id': d.eventId,
+          'switchboard.delivery_id': d.id,
+        },
+        () => this.#deliver(d),
+      );
+    }
   }
 
   /**
@@ -179,8 +218,14 @@ export class Scheduler {
       return this.#persist<ClaimedDelivery | undefined>(() => nextInQueue(this.#o.sql, key, take()));
     }
     const attempt = d.attemptCount + 1;
+    const release = await this.#permit(d.webhookId);
     const startedAt = new Date();
-    const sent = await this.#send(d, attempt);
+    let sent: SentAttempt;
+    try {
+      sent = await this.#send(d, attempt);
+    } finally {
+      release();
+    }
     const step = nextStep(verdictOf(sent.result), {
       attempt,
       now: new Date(),
@@ -200,17 +245,25 @@ export class Scheduler {
     const log = { webhookId: d.webhookId, eventId: d.eventId, ...record };
     if (step.status === 'pending') {
       await this.#persist(() =>
-        recordAttempt(this.#o.sql, { ...record, outcome: 'retry', nextAttemptAt: step.nextAttemptAt }),
+        this.#writer.record({
+          ...record,
+          outcome: 'retry',
+          nextAttemptAt: step.nextAttemptAt,
+          key,
+          take: false,
+        }),
       );
       this.#stats.retried++;
+      attempts.add('retry');
       this.#o.logger.debug(log, 'webhook delivery will be retried');
       return undefined;
     }
     const outcome = step.status;
     const { next, moved } = await this.#persist(() =>
-      finishAndTakeNext(this.#o.sql, { ...record, outcome }, key, take()),
+      this.#writer.record({ ...record, outcome, key, take: !this.#stopping }),
     );
     this.#stats[outcome]++;
+    attempts.add(outcome);
     if (outcome !== 'delivered') this.#o.logger.warn(log, `webhook delivery ${outcome}`);
     // Nothing was next when we looked; something may have been recorded since.
     if (!moved) this.#promoteSoon(key);
@@ -233,6 +286,19 @@ export class Scheduler {
       .finally(() => {
         this.#promoting = undefined;
       });
+  }
+
+  async #permit(webhookId: string): Promise<() => void> {
+    let permits = this.#permits.get(webhookId);
+    if (!permits) {
+      permits = new Permits(this.#o.perWebhook);
+      this.#permits.set(webhookId, permits);
+    }
+    const release = await permits.acquire();
+    return () => {
+      release();
+      if (permits.idle) this.#permits.delete(webhookId);
+    };
   }
 
   async #send(d: ClaimedDelivery, attempt: number): Promise<SentAttempt> {

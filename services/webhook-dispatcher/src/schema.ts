@@ -47,6 +47,8 @@ CREATE TABLE IF NOT EXISTS dispatch.events (
   occurred_at      timestamptz NOT NULL,
   recorded_at      timestamptz NOT NULL DEFAULT now()
 );
+-- The W3C traceparent of the request that caused the event: each delivery attempt joins its trace.
+ALTER TABLE dispatch.events ADD COLUMN IF NOT EXISTS traceparent text;
 
 CREATE TABLE IF NOT EXISTS dispatch.deliveries (
   id               bigserial PRIMARY KEY,

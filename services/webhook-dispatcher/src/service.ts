@@ -1,4 +1,5 @@
 import { type Bus, connectBus, eventsStream } from '@switchboard/bus';
+import { eventUpcasters } from '@switchboard/contracts';
 import { SecretBox } from '@switchboard/crypto';
 import { connectEventStore, createEventStore, migrate } from '@switchboard/event-store';
 import { migrateReadModels } from '@switchboard/read-models';
@@ -86,7 +87,7 @@ export async function startWebhookDispatcher(
     const recorder = new Recorder({
       sql,
       bus,
-      facts: new ConversationFactsCache(createEventStore({ sql })),
+      facts: new ConversationFactsCache(createEventStore({ sql, upcasters: eventUpcasters })),
       registry,
       logger,
       batchSize: config.RECORD_BATCH_SIZE,

@@ -1,4 +1,10 @@
-import { type DomainEvent, type EventType, isEventType, toDomainEvent } from '@switchboard/contracts';
+import {
+  type DomainEvent,
+  type EventType,
+  isEventType,
+  toDomainEvent,
+  upcastEvent,
+} from '@switchboard/contracts';
 import type { RelayedEvent } from './relayed-event.js';
 
 /**
@@ -73,6 +79,19 @@ export function deliveryRule(type: EventType): DeliveryRule | null {
     case 'DeliveryFailed':
     case 'DeliveryOutcomeUnknown':
       return { webhookType: 'delivery.updated', needsConversation: true };
+    // Connections and broadcasts (the Alias client API): read through its searches, which have no webhooks.
+    case 'ConnectionGranted':
+    case 'ConnectionUpdated':
+    case 'ConnectionRevoked':
+    case 'BroadcastRequested':
+    case 'RecipientsResolved':
+    case 'BroadcastDispatched':
+    case 'RecipientsSettled':
+    case 'BroadcastCompleted':
+    case 'RecipientDeliveryStarted':
+    case 'RecipientDelivered':
+    case 'RecipientFailed':
+      return null;
     default: {
       const unknownType: never = type;
       throw new Error(`no delivery rule for event type ${String(unknownType)}`);
@@ -94,7 +113,8 @@ export function renderWebhookEvent(
   conversation: ConversationFacts | undefined,
 ): WebhookEvent | null {
   if (!isEventType(event.type) || deliveryRule(event.type) === null) return null;
-  const domain = toDomainEvent(event.type, event.data);
+  // Upcast first: an event relayed before an upgrade has its old shape on EVENTS.
+  const domain = toDomainEvent(event.type, upcastEvent(event).data);
   const owner = (): ConversationFacts => {
     if (!conversation) throw new Error(`${event.type} ${event.id}: the conversation's facts are needed`);
     return conversation;
@@ -181,8 +201,9 @@ function render(event: DomainEvent, conversation: () => ConversationFacts): Webh
           deliveryId: d.deliveryId,
           channel: d.channel,
           status: deliveryStatus[event.type],
-          ...('providerMessageId' in d && d.providerMessageId
-            ? { providerMessageId: d.providerMessageId }
+          // The first id as before, and every id of a message the provider took in several requests.
+          ...('providerMessageIds' in d && d.providerMessageIds.length > 0
+            ? { providerMessageId: d.providerMessageIds[0], providerMessageIds: d.providerMessageIds }
             : {}),
           ...('reason' in d ? { reason: d.reason } : {}),
           ...('retryable' in d ? { retryable: d.retryable } : {}),

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { Permits } from './permits.js';
+
+describe('Permits', () => {
+  it('lets `size` holders in at once and the others in arrival order as permits come back', async () => {
+    const permits = new Permits(2);
+    const order: string[] = [];
+    const a = await permits.acquire();
+    const b = await permits.acquire();
+    const inOrder = (name: string) => (release: () => void) => {
+      order.push(name);
+      return release;
+    };
+    const c = permits.acquire().then(inOrder('c'));
+    const d = permits.acquire().then(inOrder('d'));
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual([]);
+    b();
+    b(); // a second release of the same permit changes nothing
+    const releaseC = await c;
+    expect(order).toEqual(['c']);
+    a();
+    (await d)();
+    releaseC();
+    expect(order).toEqual(['c', 'd']);
+    expect(permits.idle).toBe(true);
+  });
+});
