@@ -12,6 +12,9 @@ export const commandAggregate = {
   RemoveWebhook: 'client',
   SyncClientConfiguration: 'client',
   CreateUser: 'user',
+  GrantConnection: 'user',
+  UpdateConnection: 'user',
+  RevokeConnection: 'user',
   StartConversation: 'conversation',
   LinkEndpoint: 'conversation',
   PostMessage: 'conversation',
@@ -21,6 +24,14 @@ export const commandAggregate = {
   RequestDelivery: 'delivery',
   RecordDeliverySent: 'delivery',
   RecordDeliveryStatus: 'delivery',
+  RequestBroadcast: 'broadcast',
+  RecordRecipientsResolved: 'broadcast',
+  DispatchBroadcast: 'broadcast',
+  RecordRecipientsSettled: 'broadcast',
+  CompleteBroadcast: 'broadcast',
+  StartRecipientDelivery: 'recipient',
+  RecordRecipientDelivered: 'recipient',
+  RecordRecipientFailed: 'recipient',
 } as const satisfies Record<CommandType, StreamCategory>;
 
 /** The stream a command is decided on and appended to. */
@@ -36,6 +47,9 @@ export function commandStream(command: Command): string {
     case 'SyncClientConfiguration':
       return streams.client(command.data.clientId);
     case 'CreateUser':
+    case 'GrantConnection':
+    case 'UpdateConnection':
+    case 'RevokeConnection':
       return streams.user(command.data.userId);
     case 'StartConversation':
     case 'LinkEndpoint':
@@ -48,6 +62,16 @@ export function commandStream(command: Command): string {
     case 'RecordDeliverySent':
     case 'RecordDeliveryStatus':
       return streams.delivery(command.data.deliveryId);
+    case 'RequestBroadcast':
+    case 'RecordRecipientsResolved':
+    case 'DispatchBroadcast':
+    case 'RecordRecipientsSettled':
+    case 'CompleteBroadcast':
+      return streams.broadcast(command.data.broadcastId);
+    case 'StartRecipientDelivery':
+    case 'RecordRecipientDelivered':
+    case 'RecordRecipientFailed':
+      return streams.recipient(command.data.broadcastId, command.data.userId);
     default: {
       const unhandled: never = command;
       throw new Error(`no stream for command ${(unhandled as Command).type}`);

@@ -1,3 +1,5 @@
+export * from './alias-ids.js';
+export * from './broadcast-terms.js';
 export type * from './channel-adapter.js';
 export * from './client-configuration.js';
 export * from './command-routing.js';
@@ -10,6 +12,7 @@ export * from './inbox.js';
 export { limits } from './limits.js';
 export * from './payloads.js';
 export { fitsSchema, type SchemaIssue, schemaIssues } from './schema-check.js';
+export * from './signals.js';
 export * from './streams.js';
 export type { TaggedUnion } from './tagged.js';
 export * from './values.js';

@@ -5,6 +5,9 @@ export const streams = {
   conversation: (conversationId: string) => `conversation-${conversationId}`,
   /** `deliveryId` is `deliveryIdOf(messageId, endpoint)` (delivery-terms.ts). */
   delivery: (deliveryId: string) => `delivery-${deliveryId}`,
+  broadcast: (broadcastId: string) => `broadcast-${broadcastId}`,
+  /** One recipient of a broadcast: never one shared stream for a broadcast's recipients. */
+  recipient: (broadcastId: string, userId: string) => `recipient-${broadcastId}-${userId}`,
 } as const;
 
 export type StreamCategory = keyof typeof streams;

@@ -5,10 +5,12 @@ import {
   type DomainEvent,
   type StreamCategory,
 } from '@switchboard/contracts';
+import { broadcastDecider } from './broadcast/broadcast-decider.js';
 import { clientDecider } from './client/client-decider.js';
 import { conversationDecider } from './conversation/conversation-decider.js';
 import type { Decider } from './decider.js';
 import { deliveryDecider } from './delivery/delivery-decider.js';
+import { recipientDecider } from './recipient/recipient-decider.js';
 import { userDecider } from './user/user-decider.js';
 
 /** The decider of each aggregate, by stream category. */
@@ -17,6 +19,8 @@ export const deciders = {
   user: userDecider,
   conversation: conversationDecider,
   delivery: deliveryDecider,
+  broadcast: broadcastDecider,
+  recipient: recipientDecider,
 } as const satisfies Record<StreamCategory, unknown>;
 
 /** A decider seen through the whole catalogue, for code that runs any of them (handler, replay). */

@@ -7,6 +7,7 @@ import {
   recordCommandSql,
   storedIdsSql,
 } from './append-sql.js';
+import { measuredAppend } from './append-telemetry.js';
 import {
   DuplicateEventIdError,
   StreamDeletedError,
@@ -107,7 +108,11 @@ class PostgresEventStore implements EventStore {
 
   // ---- appends ----
 
-  async appendToStream(stream: string, events: EventData[], opts: AppendOptions = {}): Promise<AppendResult> {
+  appendToStream(stream: string, events: EventData[], opts: AppendOptions = {}): Promise<AppendResult> {
+    return measuredAppend(stream, events.length, () => this.#appendToStream(stream, events, opts));
+  }
+
+  async #appendToStream(stream: string, events: EventData[], opts: AppendOptions): Promise<AppendResult> {
     assertStreamName(stream);
     const expected = opts.expectedState ?? 'any';
     const stored = toStoredEvents(events);
@@ -135,9 +140,18 @@ class PostgresEventStore implements EventStore {
     }
   }
 
-  async appendToStreams(
+  appendToStreams(
     appends: StreamAppend[],
     opts: { commandId?: string; result?: unknown } = {},
+  ): Promise<AppendResult[]> {
+    const streams = appends.map((a) => a.stream).join(',');
+    const events = appends.reduce((n, a) => n + a.events.length, 0);
+    return measuredAppend(streams, events, () => this.#appendToStreams(appends, opts));
+  }
+
+  async #appendToStreams(
+    appends: StreamAppend[],
+    opts: { commandId?: string; result?: unknown },
   ): Promise<AppendResult[]> {
     if (appends.length === 0) throw new TypeError('appendToStreams needs at least one append');
     const prepared = appends.map((a) => {
@@ -152,9 +166,14 @@ class PostgresEventStore implements EventStore {
           const known = await this.#knownCommand(tx, commandId);
           if (known) return known;
         }
+        // Sent together: the statements queue on the transaction's connection and cost one round trip,
+        // not one each (a broadcast's batch appends to hundreds of streams). They still run in order.
+        const rows = await Promise.all(
+          prepared.map((a) => this.#appendOne(tx, a.stream, a.expected, a.events, null, opts.result)),
+        );
         const written: (AppendResult & { stream: string })[] = [];
-        for (const a of prepared) {
-          const row = await this.#appendOne(tx, a.stream, a.expected, a.events, null, opts.result);
+        for (const [i, a] of prepared.entries()) {
+          const row = rows[i];
           if (!row) throw await this.#wrongState(tx, a.stream, a.expected);
           written.push(row);
         }

@@ -12,6 +12,8 @@ export { coreProjection, type Projection } from './projections/core-projection.j
 export { type DeliveryEventType, insertDeliveries, updateDeliveries } from './projections/delivery-rows.js';
 export { projectBatch } from './projections/project-batch.js';
 export { holdsProjectionLock, tryLockProjection, unlockProjection } from './projections/projection-lock.js';
+export { projectionNamed, projections, UnknownProjectionError } from './projections/projection-registry.js';
+export { type ProjectionStatus, projectionStatuses } from './projections/projection-status.js';
 export {
   type RebuildOptions,
   type RebuildResult,
@@ -19,11 +21,18 @@ export {
   resetReadModels,
 } from './projections/rebuild.js';
 export {
+  type OnlineRebuildOptions,
+  type OnlineRebuildResult,
+  RebuildInProgressError,
+  rebuildOnline,
+} from './projections/rebuild-online.js';
+export {
   type EventRun,
   eventRuns,
   type ProjectedEvent,
   UnprojectableEventError,
 } from './projections/recorded-runs.js';
+export * from './queries/broadcasts.js';
 export * from './queries/channel-traffic.js';
 export * from './queries/clients.js';
 export * from './queries/conversations.js';

@@ -1,4 +1,5 @@
 import type postgres from 'postgres';
+import { aliasDdl } from './alias-schema.js';
 
 /**
  * The read models' tables, in schema `rm`. Written only by the projector (one transaction per batch,
@@ -101,14 +102,18 @@ CREATE TABLE IF NOT EXISTS rm.deliveries (
   channel             text NOT NULL,
   endpoint            jsonb NOT NULL,
   status              text NOT NULL,      -- queued | sent | delivered | read | failed | unknown
-  provider_message_id text,
+  provider_message_id text,               -- the first of provider_message_ids
+  provider_message_ids text[] NOT NULL DEFAULT '{}', -- every id the provider gave, in send order
   reason              text,
   retryable           boolean,
   updated_at          timestamptz NOT NULL
 );
 CREATE INDEX IF NOT EXISTS deliveries_message ON rm.deliveries (message_id);
 CREATE INDEX IF NOT EXISTS deliveries_provider_message ON rm.deliveries (channel, provider_message_id);
-`;
+-- Tables made before deliveries kept every provider id; their rows fill on the next rebuild.
+ALTER TABLE rm.deliveries ADD COLUMN IF NOT EXISTS provider_message_ids text[] NOT NULL DEFAULT '{}';
+CREATE INDEX IF NOT EXISTS deliveries_provider_messages ON rm.deliveries USING gin (provider_message_ids);
+${aliasDdl}`;
 
 /** Creates the read-model tables if missing; safe to run from several processes at once. */
 export async function migrateReadModels(sql: postgres.Sql): Promise<void> {

@@ -13,7 +13,7 @@ import {
 } from '@switchboard/contracts';
 import { type AnyDecider, deciderFor, isDomainError } from '@switchboard/domain';
 import { type EventData, type EventStore, WrongExpectedVersionError } from '@switchboard/event-store';
-import { currentTraceparent } from '@switchboard/telemetry';
+import { currentTraceparent, LabelledCounter } from '@switchboard/telemetry';
 import { type CommandResult, commandResult, domainErrorReply, resultDetails } from './command-results.js';
 import type { KeyedQueue } from './keyed-queue.js';
 import type { PriorResult } from './prior-results.js';
@@ -34,6 +34,13 @@ export interface CommandProcessorDeps {
 export type CommandOutcome = CommandReply<CommandResult>;
 
 const tracer = () => trace.getTracer('command-handler');
+
+const handled = new LabelledCounter('switchboard_commands_handled', 'Commands answered, by type', ['type']);
+const rejected = new LabelledCounter(
+  'switchboard_commands_rejected',
+  'Commands answered with anything but ok (rejected, not_found, conflict, unavailable, error), by type',
+  ['type', 'status'],
+);
 
 /**
  * One command, start to end: validate, load the stream's state, decide, append with the revision the
@@ -63,11 +70,13 @@ export class CommandProcessor {
       async (span) => {
         try {
           const outcome = await this.#handle(envelope);
+          countOutcome(envelope.type, outcome.status);
           span.setAttribute('switchboard.outcome', outcome.status);
           if (outcome.status !== 'ok')
             span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.message });
           return outcome;
         } catch (err) {
+          countOutcome(envelope.type, 'error');
           span.recordException(err instanceof Error ? err : String(err));
           span.setStatus({
             code: SpanStatusCode.ERROR,
@@ -176,6 +185,13 @@ export class CommandProcessor {
     const prior = await this.deps.priorResult(envelope.commandId, stream);
     return prior ? ok(commandResult(prior.position, prior.revision, prior.result)) : null;
   }
+}
+
+/** The type comes from the caller: an unknown one is counted as such, not as a new label value. */
+function countOutcome(type: string, status: string): void {
+  const known = isCommandType(type) ? type : 'unknown';
+  handled.add(known);
+  if (status !== 'ok') rejected.add(known, status);
 }
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

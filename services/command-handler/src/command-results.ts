@@ -1,6 +1,6 @@
 import type { CommandReply } from '@switchboard/bus';
 import type { Command, DomainEvent } from '@switchboard/contracts';
-import type { ClientState, DeliveryState, DomainError } from '@switchboard/domain';
+import type { ClientState, DeliveryState, DomainError, UserState } from '@switchboard/domain';
 import type { Position } from '@switchboard/event-store';
 
 /** The `ok` result of every command: where its events are, so the caller can read its own writes. */
@@ -44,6 +44,16 @@ export function resultDetails(
     case 'RecordDeliverySent':
     case 'RecordDeliveryStatus':
       return deliveryDetails(stateAfter as DeliveryState);
+    case 'GrantConnection':
+    case 'UpdateConnection':
+    case 'RevokeConnection': {
+      // The connection as it stands after the command, so the caller answers without its read model.
+      const user = stateAfter as UserState;
+      return user.status === 'active' && user.connection ? { connection: user.connection } : {};
+    }
+    case 'RequestBroadcast':
+      // A repeat of the same request answers the same ids (the dialect's idempotent answer).
+      return { broadcastId: command.data.broadcastId, outboundMessageId: command.data.outboundMessageId };
     case 'RenameClient':
     case 'RotateClientToken':
     case 'ConfigureChannel':
@@ -53,6 +63,13 @@ export function resultDetails(
     case 'LinkEndpoint':
     case 'RemoveMessage':
     case 'ArchiveConversation':
+    case 'RecordRecipientsResolved':
+    case 'DispatchBroadcast':
+    case 'RecordRecipientsSettled':
+    case 'CompleteBroadcast':
+    case 'StartRecipientDelivery':
+    case 'RecordRecipientDelivered':
+    case 'RecordRecipientFailed':
       return {};
     default: {
       const unhandled: never = command;

@@ -5,6 +5,7 @@ import {
   connectBus,
   type Responder,
 } from '@switchboard/bus';
+import { eventUpcasters } from '@switchboard/contracts';
 import { connectEventStore, createEventStore, type EventStore, migrate } from '@switchboard/event-store';
 import { migrateReadModels } from '@switchboard/read-models';
 import type { RunningService } from '@switchboard/runtime';
@@ -52,7 +53,7 @@ export async function startCommandHandler(
       name: 'command-handler',
       namespace: config.NATS_NAMESPACE,
     });
-    const eventStore = createEventStore({ sql });
+    const eventStore = createEventStore({ sql, upcasters: eventUpcasters });
     store = eventStore;
     await migrateSnapshots(sql);
     const snapshots = new SnapshotStore(sql, config.SNAPSHOT_EVERY ?? DEFAULT_SNAPSHOT_EVERY, (err, stream) =>

@@ -1,10 +1,12 @@
 import { connectBus } from '@switchboard/bus';
+import { eventUpcasters } from '@switchboard/contracts';
 import { SecretBox } from '@switchboard/crypto';
 import { createEventStore } from '@switchboard/event-store';
 import { type RunningService, succeeds } from '@switchboard/runtime';
 import type { Logger } from '@switchboard/telemetry';
 import postgres from 'postgres';
 import { adminApi } from './api/admin/index.js';
+import { aliasDialect } from './api/alias/index.js';
 import { botpressDialect } from './api/botpress/index.js';
 import { channelWebhooks } from './api/channels/index.js';
 import { buildApp } from './app.js';
@@ -27,7 +29,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     name: 'gateway',
     namespace: config.NATS_NAMESPACE,
   });
-  const store = createEventStore({ sql });
+  const store = createEventStore({ sql, upcasters: eventUpcasters });
   const waiter = new ProjectionWaiter(sql);
   await waiter.start();
   const clients = new ClientCache(sql);
@@ -54,7 +56,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       onClientChanged: (clientId) => clients.forget(clientId),
     }),
   };
-  const app = await buildApp(deps, [botpressDialect(deps), adminApi(deps), channelWebhooks(deps)]);
+  const app = await buildApp(deps, [
+    botpressDialect(deps),
+    aliasDialect(deps),
+    adminApi(deps),
+    channelWebhooks(deps),
+  ]);
   const url = await app.listen({ host: config.HOST, port: config.PORT });
   logger.info({ url }, 'gateway listening');
 

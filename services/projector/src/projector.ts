@@ -12,7 +12,7 @@ import {
   type Projection,
   readCheckpoint,
 } from '@switchboard/read-models';
-import type { Logger } from '@switchboard/telemetry';
+import { type Logger, linkedToEvents } from '@switchboard/telemetry';
 import type postgres from 'postgres';
 import type { LeaderLock } from './leader-lock.js';
 
@@ -154,7 +154,13 @@ export class Projector {
       for await (const batch of subscription.batches()) {
         committing = true;
         try {
-          at = await commitBatch(sql, projection, at, batch);
+          // A batch holds events of many requests: its span links to each one's trace.
+          at = await linkedToEvents(
+            `project ${projection.name}`,
+            batch.map((event) => event.metadata.traceparent),
+            { 'switchboard.projection': projection.name, 'switchboard.events': batch.length },
+            () => commitBatch(sql, projection, at, batch),
+          );
         } finally {
           committing = false;
           commits++;

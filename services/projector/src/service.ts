@@ -1,7 +1,8 @@
+import { eventUpcasters } from '@switchboard/contracts';
 import { connectEventStore, createEventStore, migrate } from '@switchboard/event-store';
-import { coreProjection, migrateReadModels } from '@switchboard/read-models';
+import { coreProjection, migrateReadModels, readCheckpoint } from '@switchboard/read-models';
 import type { RunningService } from '@switchboard/runtime';
-import type { Logger } from '@switchboard/telemetry';
+import { type Logger, observeGauge } from '@switchboard/telemetry';
 import type { ProjectorConfig } from './config.js';
 import { LeaderLock } from './leader-lock.js';
 import { Projector } from './projector.js';
@@ -27,7 +28,11 @@ export async function startProjector(config: ProjectorConfig, logger: Logger): P
     await sql.end({ timeout: 1 });
     throw error;
   }
-  const store = createEventStore({ sql, pollIntervalMs: config.PROJECTOR_POLL_INTERVAL_MS });
+  const store = createEventStore({
+    sql,
+    upcasters: eventUpcasters,
+    pollIntervalMs: config.PROJECTOR_POLL_INTERVAL_MS,
+  });
   const projector = new Projector({
     sql,
     store,
@@ -39,6 +44,19 @@ export async function startProjector(config: ProjectorConfig, logger: Logger): P
     leaderCheckMs: config.PROJECTOR_LEADER_CHECK_MS,
   });
   projector.start();
+  const lag = observeGauge(
+    'switchboard_projection_lag_events',
+    'Events appended to the store and not yet applied to the read models, by projection',
+    async (record) => {
+      const [head, checkpoint] = await Promise.all([
+        store.headPosition(),
+        readCheckpoint(sql, coreProjection.name),
+      ]);
+      // Global positions between the two: about the number of events still to apply.
+      const behind = head ? Number(head.prepare - (checkpoint?.prepare ?? 0n)) : 0;
+      record(Math.max(0, behind), { projection: coreProjection.name });
+    },
+  );
 
   return {
     projector,
@@ -58,6 +76,7 @@ export async function startProjector(config: ProjectorConfig, logger: Logger): P
       };
     },
     async stop() {
+      lag.remove();
       await projector.stop();
       await store.close();
       await sql.end({ timeout: 5 });

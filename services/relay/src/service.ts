@@ -1,4 +1,5 @@
 import { type Bus, connectBus, eventsStream } from '@switchboard/bus';
+import { eventUpcasters } from '@switchboard/contracts';
 import {
   connectEventStore,
   createEventStore,
@@ -8,7 +9,7 @@ import {
 } from '@switchboard/event-store';
 import type { RunningService } from '@switchboard/runtime';
 import { succeeds } from '@switchboard/runtime';
-import type { Logger } from '@switchboard/telemetry';
+import { type Logger, observeGauge } from '@switchboard/telemetry';
 import type postgres from 'postgres';
 import { migrateRelay } from './checkpoint.js';
 import type { RelayConfig } from './config.js';
@@ -39,7 +40,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
     await migrateRelay(sql);
     bus = await connectBus({ servers: config.NATS_URL, name: 'relay', namespace: config.NATS_NAMESPACE });
     await bus.ensureStream(eventsStream(bus.names));
-    store = createEventStore({ sql });
+    store = createEventStore({ sql, upcasters: eventUpcasters });
     const relay = new Relay({
       bus,
       store,
@@ -53,6 +54,16 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
     relay.start();
     const connectedBus = bus;
     const eventStore = store;
+    const lag = observeGauge(
+      'switchboard_relay_lag_events',
+      'Events appended to the store and not yet published to EVENTS (reported by the leader)',
+      async (record) => {
+        if (relay.role !== 'leader') return;
+        const head = await eventStore.headPosition();
+        // Global positions between the two: about the number of events still to publish.
+        record(head ? Number(head.prepare - (relay.publishedPosition?.prepare ?? 0n)) : 0);
+      },
+    );
 
     return {
       bus: connectedBus,
@@ -68,6 +79,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
         [relay.role === 'leader' ? 'leader' : 'standby']: true,
       }),
       async stop() {
+        lag.remove();
         await relay.stop();
         await eventStore.close();
         await connectedBus.close();

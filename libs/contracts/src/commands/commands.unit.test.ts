@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { broadcastContentHash, broadcastIdOf } from '../broadcast-terms.js';
 import { commandAggregate, commandStream } from '../command-routing.js';
 import { deliveryIdOf } from '../delivery-terms.js';
 import { streams } from '../streams.js';
@@ -19,6 +20,14 @@ const endpoint = {
   thread: '*',
 };
 const deliveryId = deliveryIdOf(messageId, endpoint);
+const broadcastId = broadcastIdOf(clientId, 'LzIX47-iIDVpNmnbXqCYXg');
+const terms = { scopes: ['openid', 'offline_access'], channels: ['notifications'], nickname: 'Fred' };
+const broadcastRequest = {
+  channel: 'notifications',
+  audience: { kind: 'topic' as const },
+  content: { title: 'Here is your reminder', link: { uri: 'https://example.com/notes/1' } },
+};
+const recipient = { broadcastId, clientId, userId };
 
 /** One well-formed command of every type. */
 const samples: { [Type in CommandType]: Extract<Command, { type: Type }> } = {
@@ -67,11 +76,43 @@ const samples: { [Type in CommandType]: Extract<Command, { type: Type }> } = {
     type: 'RequestDelivery',
     data: { deliveryId, clientId, messageId, conversationId, endpoint },
   },
-  RecordDeliverySent: { type: 'RecordDeliverySent', data: { deliveryId, clientId, providerMessageId: '42' } },
+  RecordDeliverySent: {
+    type: 'RecordDeliverySent',
+    data: { deliveryId, clientId, providerMessageIds: ['42', '43'] },
+  },
   RecordDeliveryStatus: {
     type: 'RecordDeliveryStatus',
     data: { deliveryId, clientId, status: 'failed', reason: 'Bad Request: chat not found', retryable: false },
   },
+  GrantConnection: { type: 'GrantConnection', data: { userId, clientId, ...terms } },
+  UpdateConnection: { type: 'UpdateConnection', data: { userId, clientId, ...terms, nickname: null } },
+  RevokeConnection: { type: 'RevokeConnection', data: { userId, clientId } },
+  RequestBroadcast: {
+    type: 'RequestBroadcast',
+    data: {
+      broadcastId,
+      clientId,
+      outboundMessageId: 'LzIX47-iIDVpNmnbXqCYXg',
+      ...broadcastRequest,
+      contentHash: broadcastContentHash(broadcastRequest),
+    },
+  },
+  RecordRecipientsResolved: {
+    type: 'RecordRecipientsResolved',
+    data: { broadcastId, clientId, batch: 0, userIds: [userId] },
+  },
+  DispatchBroadcast: { type: 'DispatchBroadcast', data: { broadcastId, clientId } },
+  RecordRecipientsSettled: {
+    type: 'RecordRecipientsSettled',
+    data: { broadcastId, clientId, batch: 0, delivered: 1, failed: 0 },
+  },
+  CompleteBroadcast: { type: 'CompleteBroadcast', data: { broadcastId, clientId } },
+  StartRecipientDelivery: {
+    type: 'StartRecipientDelivery',
+    data: { ...recipient, outboundMessageId: 'LzIX47-iIDVpNmnbXqCYXg', channel: 'notifications' },
+  },
+  RecordRecipientDelivered: { type: 'RecordRecipientDelivered', data: recipient },
+  RecordRecipientFailed: { type: 'RecordRecipientFailed', data: { ...recipient, reason: 'channel_revoked' } },
 };
 
 describe('command schemas', () => {
@@ -166,14 +207,44 @@ describe('delivery commands', () => {
   });
 });
 
+describe('broadcast and connection commands', () => {
+  it('refuse topics, scopes and outbound message ids of other shapes', () => {
+    const grant = samples.GrantConnection.data;
+    const issues = commandIssues('GrantConnection', { ...grant, scopes: ['has space'], channels: ['a/b'] });
+    expect(issues.map((issue) => issue.path)).toEqual(['/scopes/0', '/channels/0']);
+    const request = samples.RequestBroadcast.data;
+    expect(
+      commandIssues('RequestBroadcast', { ...request, outboundMessageId: 'not allowed!' }).map((i) => i.path),
+    ).toEqual(['/outboundMessageId']);
+  });
+
+  it('refuse a batch of recipients that is empty or too large', () => {
+    const batch = samples.RecordRecipientsResolved.data;
+    expect(commandIssues('RecordRecipientsResolved', { ...batch, userIds: [] }).length).toBeGreaterThan(0);
+    const tooMany = Array.from({ length: 1001 }, () => userId);
+    expect(commandIssues('RecordRecipientsResolved', { ...batch, userIds: tooMany }).length).toBeGreaterThan(
+      0,
+    );
+  });
+});
+
 describe('command routing', () => {
   it('decides each command on its aggregate stream', () => {
     for (const command of Object.values(samples)) {
       const aggregate = commandAggregate[command.type];
-      const id = { client: clientId, user: userId, conversation: conversationId, delivery: deliveryId }[
-        aggregate
-      ];
-      expect(commandStream(command), command.type).toBe(streams[aggregate](id));
+      const expected =
+        aggregate === 'recipient'
+          ? streams.recipient(broadcastId, userId)
+          : streams[aggregate](
+              {
+                client: clientId,
+                user: userId,
+                conversation: conversationId,
+                delivery: deliveryId,
+                broadcast: broadcastId,
+              }[aggregate],
+            );
+      expect(commandStream(command), command.type).toBe(expected);
     }
   });
 });

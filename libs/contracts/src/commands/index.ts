@@ -1,23 +1,36 @@
 import type { TSchema } from 'typebox';
 import { type SchemaIssue, schemaIssues } from '../schema-check.js';
 import type { TaggedUnion } from '../tagged.js';
+import { broadcastCommandSchemas } from './broadcast.js';
 import { clientCommandSchemas } from './client.js';
 import { conversationCommandSchemas } from './conversation.js';
 import { deliveryCommandSchemas } from './delivery.js';
+import { recipientCommandSchemas } from './recipient.js';
 import { userCommandSchemas } from './user.js';
 
+export * from './broadcast.js';
 export * from './client.js';
+export * from './connection.js';
 export * from './conversation.js';
 export * from './delivery.js';
+export * from './recipient.js';
 export * from './user.js';
 
 export type ClientCommand = TaggedUnion<typeof clientCommandSchemas>;
 export type UserCommand = TaggedUnion<typeof userCommandSchemas>;
 export type ConversationCommand = TaggedUnion<typeof conversationCommandSchemas>;
 export type DeliveryCommand = TaggedUnion<typeof deliveryCommandSchemas>;
+export type BroadcastCommand = TaggedUnion<typeof broadcastCommandSchemas>;
+export type RecipientCommand = TaggedUnion<typeof recipientCommandSchemas>;
 
 /** Every command, discriminated by `type`; ids the command creates are inside its `data`. */
-export type Command = ClientCommand | UserCommand | ConversationCommand | DeliveryCommand;
+export type Command =
+  | ClientCommand
+  | UserCommand
+  | ConversationCommand
+  | DeliveryCommand
+  | BroadcastCommand
+  | RecipientCommand;
 export type CommandType = Command['type'];
 export type CommandOfType<Type extends CommandType> = Extract<Command, { type: Type }>;
 
@@ -27,6 +40,8 @@ export const commandSchemas = {
   ...userCommandSchemas,
   ...conversationCommandSchemas,
   ...deliveryCommandSchemas,
+  ...broadcastCommandSchemas,
+  ...recipientCommandSchemas,
 } as const satisfies Record<CommandType, TSchema>;
 
 export function isCommandType(type: string): type is CommandType {

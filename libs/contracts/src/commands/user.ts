@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { ClientId, ExternalIds, UserId } from '../values.js';
+import { connectionCommandSchemas } from './connection.js';
 
 export const CreateUserData = Type.Object({
   userId: UserId,
@@ -10,4 +11,5 @@ export type CreateUserData = Static<typeof CreateUserData>;
 
 export const userCommandSchemas = {
   CreateUser: CreateUserData,
+  ...connectionCommandSchemas,
 } as const;

@@ -1,23 +1,37 @@
 import type { TSchema } from 'typebox';
 import { type SchemaIssue, schemaIssues } from '../schema-check.js';
 import type { TaggedUnion } from '../tagged.js';
+import { broadcastEventSchemas } from './broadcast.js';
 import { clientEventSchemas } from './client.js';
 import { conversationEventSchemas } from './conversation.js';
 import { deliveryEventSchemas } from './delivery.js';
+import { recipientEventSchemas } from './recipient.js';
 import { userEventSchemas } from './user.js';
 
+export * from './broadcast.js';
 export * from './client.js';
+export * from './connection.js';
 export * from './conversation.js';
 export * from './delivery.js';
+export * from './recipient.js';
+export * from './upcasters.js';
 export * from './user.js';
 
 export type ClientEvent = TaggedUnion<typeof clientEventSchemas>;
 export type UserEvent = TaggedUnion<typeof userEventSchemas>;
 export type ConversationEvent = TaggedUnion<typeof conversationEventSchemas>;
 export type DeliveryEvent = TaggedUnion<typeof deliveryEventSchemas>;
+export type BroadcastEvent = TaggedUnion<typeof broadcastEventSchemas>;
+export type RecipientEvent = TaggedUnion<typeof recipientEventSchemas>;
 
 /** Every event of the catalogue, discriminated by `type`. */
-export type DomainEvent = ClientEvent | UserEvent | ConversationEvent | DeliveryEvent;
+export type DomainEvent =
+  | ClientEvent
+  | UserEvent
+  | ConversationEvent
+  | DeliveryEvent
+  | BroadcastEvent
+  | RecipientEvent;
 export type EventType = DomainEvent['type'];
 export type EventOfType<Type extends EventType> = Extract<DomainEvent, { type: Type }>;
 
@@ -27,6 +41,8 @@ export const eventSchemas = {
   ...userEventSchemas,
   ...conversationEventSchemas,
   ...deliveryEventSchemas,
+  ...broadcastEventSchemas,
+  ...recipientEventSchemas,
 } as const satisfies Record<EventType, TSchema>;
 
 /**
@@ -49,11 +65,22 @@ export const eventSchemaVersions: Record<EventType, number> = {
   MessagesCleared: 1,
   ConversationArchived: 1,
   DeliveryRequested: 1,
-  DeliverySent: 1,
+  DeliverySent: 2,
   DeliveryDelivered: 1,
   DeliveryRead: 1,
   DeliveryFailed: 1,
   DeliveryOutcomeUnknown: 1,
+  ConnectionGranted: 1,
+  ConnectionUpdated: 1,
+  ConnectionRevoked: 1,
+  BroadcastRequested: 1,
+  RecipientsResolved: 1,
+  BroadcastDispatched: 1,
+  RecipientsSettled: 1,
+  BroadcastCompleted: 1,
+  RecipientDeliveryStarted: 1,
+  RecipientDelivered: 1,
+  RecipientFailed: 1,
 };
 
 export function isEventType(type: string): type is EventType {

@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { ClientId, ExternalIds, UserId } from '../values.js';
+import { connectionEventSchemas } from './connection.js';
 
 export const UserCreatedData = Type.Object({
   userId: UserId,
@@ -10,4 +11,5 @@ export type UserCreatedData = Static<typeof UserCreatedData>;
 
 export const userEventSchemas = {
   UserCreated: UserCreatedData,
+  ...connectionEventSchemas,
 } as const;

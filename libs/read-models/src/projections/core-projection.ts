@@ -22,6 +22,11 @@ export const coreProjection: Projection = {
     'rm.messages',
     'rm.endpoints',
     'rm.deliveries',
+    'rm.alias_connections',
+    'rm.alias_channel_subscriptions',
+    'rm.alias_outbound_messages',
+    'rm.alias_deliveries',
+    'rm.inbox_items',
   ],
   project: projectBatch,
 };

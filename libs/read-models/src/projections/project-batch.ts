@@ -1,6 +1,12 @@
 import type { RecordedEvent } from '@switchboard/event-store';
 import type postgres from 'postgres';
 import {
+  completeOutboundMessages,
+  countResolvedRecipients,
+  dispatchOutboundMessages,
+  insertOutboundMessages,
+} from './broadcast-rows.js';
+import {
   addWebhooks,
   announceChangedClients,
   configureChannels,
@@ -10,9 +16,11 @@ import {
   renameClients,
   rotateClientTokens,
 } from './client-rows.js';
+import { grantConnections, revokeConnections } from './connection-rows.js';
 import { archiveConversations, insertConversations, linkEndpoints } from './conversation-rows.js';
 import { insertDeliveries, updateDeliveries } from './delivery-rows.js';
 import { clearMessages, insertMessages, removeMessages } from './message-rows.js';
+import { finishRecipientDeliveries, insertRecipientDeliveries } from './recipient-rows.js';
 import { type EventRun, eventRuns } from './recorded-runs.js';
 import { insertUsers } from './user-rows.js';
 
@@ -82,6 +90,28 @@ function applyRun(tx: postgres.ISql, run: EventRun): Promise<void> {
     case 'DeliveryFailed':
     case 'DeliveryOutcomeUnknown':
       return updateDeliveries(tx, run.type, run.events);
+    case 'ConnectionGranted':
+    case 'ConnectionUpdated':
+      return grantConnections(tx, run.events);
+    case 'ConnectionRevoked':
+      return revokeConnections(tx, run.events);
+    case 'BroadcastRequested':
+      return insertOutboundMessages(tx, run.events);
+    case 'RecipientsResolved':
+      return countResolvedRecipients(tx, run.events);
+    case 'BroadcastDispatched':
+      return dispatchOutboundMessages(tx, run.events);
+    case 'RecipientsSettled':
+      // The counts move with each recipient's own event; the batch adds nothing to show.
+      return Promise.resolve();
+    case 'BroadcastCompleted':
+      return completeOutboundMessages(tx, run.events);
+    case 'RecipientDeliveryStarted':
+      return insertRecipientDeliveries(tx, run.events);
+    case 'RecipientDelivered':
+      return finishRecipientDeliveries(tx, 'delivered', run.events);
+    case 'RecipientFailed':
+      return finishRecipientDeliveries(tx, 'failed', run.events);
     default: {
       const unknown: never = run;
       throw new Error(`no projection for ${(unknown as EventRun).type}`);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { GatewayDeps } from '../../deps.js';
 import { createClientAuth } from './auth.js';
 import { clientRoutes } from './clients.js';
+import { connectionRoutes } from './connections.js';
 import { conversationRoutes } from './conversations.js';
 import { endpointRoutes } from './endpoints.js';
 import { installErrorHandler } from './errors.js';
@@ -20,6 +21,7 @@ export function botpressDialect(deps: GatewayDeps) {
         const routeDeps = { ...deps, auth: createClientAuth(deps.findClient, deps.config.ADMIN_KEY) };
         clientRoutes(app, routeDeps);
         userRoutes(app, routeDeps);
+        connectionRoutes(app, routeDeps);
         conversationRoutes(app, routeDeps);
         messageRoutes(app, routeDeps);
         endpointRoutes(app, routeDeps);

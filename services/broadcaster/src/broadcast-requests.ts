@@ -1,0 +1,88 @@
+import type { JsMsg } from '@nats-io/jetstream';
+import { type ConsumeOutcome, outcome } from '@switchboard/bus';
+import { type BroadcastRequestedData, toDomainEvent } from '@switchboard/contracts';
+import type { Position } from '@switchboard/event-store';
+import type { Logger } from '@switchboard/telemetry';
+import type { FanOut } from './fan-out.js';
+import type { ProjectionWatch } from './projection-watch.js';
+
+export interface BroadcastRequestsDeps {
+  fanOut: FanOut;
+  projection: ProjectionWatch;
+  projectionWaitMs: number;
+  logger: Logger;
+  /** Aborted when the service stops: the broadcast in hand goes back to the stream after its current step. */
+  signal: AbortSignal;
+}
+
+/** How often a broadcast being fanned out tells JetStream it is still alive (a big one takes minutes). */
+const HEARTBEAT_MS = 5_000;
+
+/**
+ * Handles a `BroadcastRequested` from `EVENTS`: once the read models have reached it, fans the
+ * broadcast out to the end. The message is acknowledged only when the broadcast is sent; a stop or a
+ * crash leaves it to be delivered again, and the fan-out resumes from the broadcast's stream.
+ */
+export function broadcastRequests(deps: BroadcastRequestsDeps): (msg: JsMsg) => Promise<ConsumeOutcome> {
+  return async (msg) => {
+    const event = parseRelayedEvent(msg.string());
+    if (!event) return outcome.dead('not a relayed event');
+    if (event.type !== 'BroadcastRequested') return outcome.ack;
+    let requested: BroadcastRequestedData;
+    try {
+      requested = toDomainEvent(event.type, event.data).data as BroadcastRequestedData;
+    } catch (error) {
+      return outcome.dead(error instanceof Error ? error.message : String(error));
+    }
+    if (deps.signal.aborted) return outcome.retry(0, 'stopping');
+    const caughtUp = await deps.projection.reached(event.position, deps.projectionWaitMs, deps.signal);
+    if (!caughtUp) return outcome.retry(1_000, 'the read models have not reached the broadcast yet');
+    const heartbeat = setInterval(() => msg.working(), HEARTBEAT_MS);
+    const log = { broadcastId: requested.broadcastId, clientId: requested.clientId };
+    try {
+      const result = await deps.fanOut.run(requested.broadcastId, deps.signal);
+      if (result === 'stopped') return outcome.retry(0, 'stopping');
+      if (result === 'missing') deps.logger.error(log, 'requested broadcast has no stream');
+      else deps.logger.debug(log, 'broadcast sent');
+      return outcome.ack;
+    } finally {
+      clearInterval(heartbeat);
+    }
+  };
+}
+
+interface RelayedEvent {
+  id: string;
+  type: string;
+  position: Position;
+  data: unknown;
+}
+
+const DECIMAL = /^[0-9]{1,19}$/;
+
+/** The relay's JSON of a recorded event (docs/architecture.md); undefined when it is not one. */
+export function parseRelayedEvent(text: string): RelayedEvent | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const e = value as Record<string, unknown>;
+  const position = e.position as { commit?: unknown; prepare?: unknown } | null | undefined;
+  if (
+    typeof e.id !== 'string' ||
+    typeof e.type !== 'string' ||
+    !DECIMAL.test(String(position?.commit)) ||
+    !DECIMAL.test(String(position?.prepare))
+  ) {
+    return undefined;
+  }
+  return {
+    id: e.id,
+    type: e.type,
+    position: { commit: BigInt(String(position?.commit)), prepare: BigInt(String(position?.prepare)) },
+    data: e.data,
+  };
+}
