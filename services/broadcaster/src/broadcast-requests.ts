@@ -2,9 +2,9 @@ import type { JsMsg } from '@nats-io/jetstream';
 import { type ConsumeOutcome, outcome } from '@switchboard/bus';
 import { type BroadcastRequestedData, toDomainEvent } from '@switchboard/contracts';
 import type { Position } from '@switchboard/event-store';
+import type { ProjectionWatch } from '@switchboard/read-models';
 import type { Logger } from '@switchboard/telemetry';
 import type { FanOut } from './fan-out.js';
-import type { ProjectionWatch } from './projection-watch.js';
 
 export interface BroadcastRequestsDeps {
   fanOut: FanOut;

@@ -1,12 +1,11 @@
 import { type Bus, type ConsumerHandle, connectBus, eventsStream } from '@switchboard/bus';
 import { connectEventStore, createEventStore, migrate } from '@switchboard/event-store';
-import { migrateReadModels } from '@switchboard/read-models';
+import { migrateReadModels, ProjectionWatch } from '@switchboard/read-models';
 import { type RunningService, succeeds } from '@switchboard/runtime';
 import type { Logger } from '@switchboard/telemetry';
 import { broadcastRequests } from './broadcast-requests.js';
 import type { BroadcasterConfig } from './config.js';
 import { FanOut, type FanOutStep } from './fan-out.js';
-import { ProjectionWatch } from './projection-watch.js';
 
 /** The durable consumer on `EVENTS` every replica shares. */
 export const BROADCASTER_DURABLE = 'broadcaster';

@@ -3,7 +3,7 @@ import { type Bus, type ConsumerHandle, connectBus, eventsStream } from '@switch
 import { adapterFor, defaultApiBaseUrls, type KnownChannel } from '@switchboard/channel-registry';
 import { SecretBox } from '@switchboard/crypto';
 import { connectEventStore } from '@switchboard/event-store';
-import { migrateReadModels } from '@switchboard/read-models';
+import { migrateReadModels, ProjectionWatch } from '@switchboard/read-models';
 import { type RunningService, succeeds } from '@switchboard/runtime';
 import type { Logger } from '@switchboard/telemetry';
 import { ChannelSender } from './channel-sender.js';
@@ -11,7 +11,6 @@ import type { ConnectorConfig } from './config.js';
 import { DeliveryCommands } from './delivery-commands.js';
 import { Outbound } from './outbound.js';
 import { defaultPacing, Pacer, sleep } from './pacing.js';
-import { ProjectionWatch } from './projection-watch.js';
 import { httpTransport, type ProviderTransport, smtpTransport } from './provider-transport.js';
 import { TeamsTokens } from './teams-tokens.js';
 import { forwardTyping } from './typing.js';

@@ -1,12 +1,14 @@
 import { comparePositions, type Position } from '@switchboard/event-store';
-import { readCheckpoint } from '@switchboard/read-models';
 import type postgres from 'postgres';
+import { readCheckpoint } from './checkpoints.js';
 
 const POLL_MS = 50;
 
 /**
- * Whether the read models have applied an event yet: a broadcast's recipients are read from them, and
- * a grant made just before the request must be there. The last checkpoint seen is remembered.
+ * Whether the read models have applied an event yet, for consumers that get an event from the relay and
+ * then read what the projector made of earlier ones (a connector its endpoints, the broadcaster a
+ * broadcast's subscribers): reading before the projector got there could miss a change made just
+ * before. The last checkpoint seen is remembered, so a consumer keeping up reads it rarely.
  */
 export class ProjectionWatch {
   #seen: Position = { commit: 0n, prepare: 0n };
