@@ -8,6 +8,7 @@ export {
 export { createEventStore, type EventStoreOptions } from './event-store.js';
 export { migrate } from './migrate.js';
 export { afterAll, beforeAll, comparePositions, positionFromJson, positionToJson } from './position.js';
+export { parseRelayedEvent, type RelayedEvent } from './relayed-event.js';
 export { streamCategory } from './stream-name.js';
 export type {
   AllFilter,

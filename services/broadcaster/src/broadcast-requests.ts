@@ -1,7 +1,7 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { type ConsumeOutcome, outcome } from '@switchboard/bus';
 import { type BroadcastRequestedData, toDomainEvent } from '@switchboard/contracts';
-import type { Position } from '@switchboard/event-store';
+import { parseRelayedEvent } from '@switchboard/event-store';
 import type { ProjectionWatch } from '@switchboard/read-models';
 import type { Logger } from '@switchboard/telemetry';
 import type { FanOut } from './fan-out.js';
@@ -48,41 +48,5 @@ export function broadcastRequests(deps: BroadcastRequestsDeps): (msg: JsMsg) => 
     } finally {
       clearInterval(heartbeat);
     }
-  };
-}
-
-interface RelayedEvent {
-  id: string;
-  type: string;
-  position: Position;
-  data: unknown;
-}
-
-const DECIMAL = /^[0-9]{1,19}$/;
-
-/** The relay's JSON of a recorded event (docs/architecture.md); undefined when it is not one. */
-export function parseRelayedEvent(text: string): RelayedEvent | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const e = value as Record<string, unknown>;
-  const position = e.position as { commit?: unknown; prepare?: unknown } | null | undefined;
-  if (
-    typeof e.id !== 'string' ||
-    typeof e.type !== 'string' ||
-    !DECIMAL.test(String(position?.commit)) ||
-    !DECIMAL.test(String(position?.prepare))
-  ) {
-    return undefined;
-  }
-  return {
-    id: e.id,
-    type: e.type,
-    position: { commit: BigInt(String(position?.commit)), prepare: BigInt(String(position?.prepare)) },
-    data: e.data,
   };
 }

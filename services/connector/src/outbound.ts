@@ -9,6 +9,7 @@ import {
   toDomainEvent,
 } from '@switchboard/contracts';
 import type { SecretBox } from '@switchboard/crypto';
+import { parseRelayedEvent, type RelayedEvent } from '@switchboard/event-store';
 import type { ProjectionWatch } from '@switchboard/read-models';
 import {
   type EndpointRow,
@@ -20,7 +21,6 @@ import type postgres from 'postgres';
 import type { ChannelSender } from './channel-sender.js';
 import type { Cause, DeliveryCommands } from './delivery-commands.js';
 import { KeyedQueue } from './keyed-queue.js';
-import { parseRelayedEvent, type RelayedEvent } from './relayed-message.js';
 import type { DeliveryOutcome } from './send-requests.js';
 
 export interface OutboundDeps {

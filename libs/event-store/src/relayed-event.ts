@@ -1,6 +1,9 @@
-import type { Position } from '@switchboard/event-store';
+import type { Position } from './types.js';
 
-/** What the connector reads of an event the relay published on `EVENTS`. */
+/**
+ * What a consumer of `EVENTS` reads of a recorded event the relay published (its JSON, bigints as
+ * decimal strings: docs/architecture.md).
+ */
 export interface RelayedEvent {
   id: string;
   type: string;
