@@ -29,8 +29,9 @@ export interface Telemetry {
  * Traces: spans are exported over OTLP/HTTP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set
  * (`OTEL_EXPORTER_OTLP_PROTOCOL`: `http/protobuf`, the default, or `http/json`). Otherwise spans are
  * not recorded at all (sampled out, which keeps their cost per message to a pair of ids), but they still
- * exist: every log line carries a trace id, and trace context still flows through HTTP and NATS headers
- * and event metadata. Metrics: one Prometheus text endpoint per process, see `serveMetrics`.
+ * exist: every log line carries a trace id, and trace context still flows through incoming HTTP, NATS
+ * headers and event metadata; outgoing HTTP requests (provider calls, webhooks) then carry none.
+ * Metrics: one Prometheus text endpoint per process, see `serveMetrics`.
  *
  * The SDK's parts are put together here rather than through `NodeSDK`, which loads every exporter and
  * detector it could configure: that took seconds of each service's start.
@@ -65,8 +66,10 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   metrics.setGlobalMeterProvider(meterProvider);
   const unregister = registerInstrumentations({
     // The gateway's HTTP server instrumentation comes with `@switchboard/telemetry/fastify`, so that
-    // the other services do not load Fastify.
-    instrumentations: [httpClientInstrumentation()],
+    // the other services do not load Fastify. Client spans only while spans are recorded: without them
+    // the instrumentation still cost every provider call and webhook attempt a span, a header and a
+    // histogram entry (about a tenth of the webhook dispatcher's CPU per delivery).
+    instrumentations: recording ? [httpClientInstrumentation()] : [],
     tracerProvider,
     meterProvider,
   });

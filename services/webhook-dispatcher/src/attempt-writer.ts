@@ -7,44 +7,58 @@ interface Waiting {
 }
 
 /**
- * Records the attempts of every worker in shared statements (group commit): an attempt waits for the
- * statement in flight, if any, and goes with all the others that came meanwhile into the next one. One
- * worker alone waits no longer than it would for its own statement; many share one round trip and one
- * transaction instead of one each. A failed statement fails every attempt in it (the callers retry).
+ * Records the attempts of every worker in shared statements (group commit): the attempts that finish
+ * in the same turn of the event loop go together into one statement, and while `concurrency`
+ * statements are in flight the attempts that come meanwhile wait and go together into the next one.
+ * One worker alone waits no longer than for its own statement; many share one round trip and one
+ * transaction instead of one each. Statements in flight at the same time touch different queues (a
+ * queue has one worker, so one attempt at a time), so they cannot wait for each other. A failed
+ * statement fails every attempt in it (the callers retry).
  */
 export class AttemptWriter {
   #waiting: Waiting[] = [];
-  #writing: Promise<void> | undefined;
+  #inFlight = 0;
+  #scheduled = false;
 
   constructor(
     private readonly write: (attempts: AttemptToRecord[]) => Promise<RecordedAttempt[]>,
-    private readonly maxBatch = 256,
+    private readonly options: { concurrency: number; maxBatch: number } = { concurrency: 2, maxBatch: 256 },
   ) {}
 
   record(attempt: AttemptToRecord): Promise<RecordedAttempt> {
     return new Promise((resolve, reject) => {
       this.#waiting.push({ attempt, resolve, reject });
-      this.#writing ??= this.#drain();
+      if (this.#scheduled) return;
+      this.#scheduled = true;
+      setImmediate(() => {
+        this.#scheduled = false;
+        this.#startWrites();
+      });
     });
   }
 
-  async #drain(): Promise<void> {
-    // The attempts that finish in the same turn of the event loop go together from the first statement.
-    await new Promise((resolve) => setImmediate(resolve));
-    while (this.#waiting.length > 0) {
-      const batch = this.#waiting.splice(0, this.maxBatch);
+  #startWrites(): void {
+    while (this.#waiting.length > 0 && this.#inFlight < this.options.concurrency) {
+      const batch = this.#waiting.splice(0, this.options.maxBatch);
       // In queue order: the rows are updated in the same order by every statement.
       batch.sort((a, b) => compareKeys(a.attempt, b.attempt));
-      try {
-        const results = await this.write(batch.map((w) => w.attempt));
-        batch.forEach((w, i) => {
-          w.resolve(results[i]!);
+      this.#inFlight++;
+      this.write(batch.map((w) => w.attempt))
+        .then(
+          (results) => {
+            batch.forEach((w, i) => {
+              w.resolve(results[i]!);
+            });
+          },
+          (err: unknown) => {
+            for (const w of batch) w.reject(err);
+          },
+        )
+        .finally(() => {
+          this.#inFlight--;
+          this.#startWrites();
         });
-      } catch (err) {
-        for (const w of batch) w.reject(err);
-      }
     }
-    this.#writing = undefined;
   }
 }
 

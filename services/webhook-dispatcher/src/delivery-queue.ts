@@ -80,8 +80,8 @@ export async function promoteHeads(
       ? a.orderingKey.localeCompare(b.orderingKey)
       : a.webhookId.localeCompare(b.webhookId),
   );
-  // The heads first (one index probe per queue), then the update by id: left to itself the planner
-  // may walk every waiting row and probe every queue for each. With `announce`, the wake-up of
+  // The heads first (one index probe per queue), then the update by id (an array, so by primary key):
+  // left to itself the planner may walk every waiting row and probe every queue for each. With `announce`, the wake-up of
   // `announceDue` goes in the same statement (one round trip instead of two).
   const [row] = await sql<{ promoted: number }[]>`
     WITH heads AS MATERIALIZED (
@@ -97,8 +97,7 @@ export async function promoteHeads(
     ), promoted AS (
       UPDATE dispatch.deliveries d
       SET next_attempt_at = now(), updated_at = now()
-      FROM heads
-      WHERE d.id = heads.id AND d.status = 'pending' AND d.next_attempt_at = 'infinity'
+      WHERE d.id = ANY (ARRAY(SELECT id FROM heads)) AND d.status = 'pending' AND d.next_attempt_at = 'infinity'
       RETURNING d.id
     )
     SELECT (SELECT count(*) FROM promoted)::int AS promoted
@@ -160,7 +159,7 @@ export async function claimDue(sql: Sql, options: ClaimOptions): Promise<Claimed
   const rows = await sql<ClaimedRow[]>`
     WITH candidates AS MATERIALIZED (
       SELECT id, webhook_id, next_attempt_at FROM dispatch.deliveries
-      WHERE status = 'pending' AND next_attempt_at <= now()
+      WHERE status = 'pending' AND next_attempt_at < 'infinity' AND next_attempt_at <= now()
         AND webhook_id <> ALL(${sql.array(saturated)}::uuid[])
       ORDER BY next_attempt_at
       LIMIT ${options.limit * 4}
@@ -208,8 +207,8 @@ export async function nextInQueue(
     )
     UPDATE dispatch.deliveries d
     SET next_attempt_at = ${until}, updated_at = now()
-    FROM head, dispatch.events e, dispatch.webhooks w
-    WHERE d.id = head.id AND d.status = 'pending' AND d.next_attempt_at = 'infinity'
+    FROM dispatch.events e, dispatch.webhooks w
+    WHERE d.id = (SELECT id FROM head) AND d.status = 'pending' AND d.next_attempt_at = 'infinity'
       AND e.id = d.event_id AND w.id = d.webhook_id
     RETURNING ${claimedColumns(sql)}`;
   const row = rows[0];
@@ -300,10 +299,14 @@ export async function recordAttempts(
       ) head
       WHERE f.outcome <> 'retry'
     ), free AS (
+      -- Row by row from the heads (a join could be planned as a walk over every waiting row).
       SELECT d.id, heads.finished_id, heads.take
-      FROM dispatch.deliveries d JOIN heads ON heads.id = d.id
-      WHERE d.status = 'pending' AND d.next_attempt_at = 'infinity'
-      FOR UPDATE OF d SKIP LOCKED
+      FROM heads
+      CROSS JOIN LATERAL (
+        SELECT f.id FROM dispatch.deliveries f
+        WHERE f.id = heads.id AND f.status = 'pending' AND f.next_attempt_at = 'infinity'
+        FOR UPDATE SKIP LOCKED
+      ) d
     ), taken AS (
       UPDATE dispatch.deliveries d
       SET next_attempt_at = CASE WHEN free.take

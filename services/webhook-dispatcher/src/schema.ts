@@ -68,14 +68,30 @@ CREATE TABLE IF NOT EXISTS dispatch.deliveries (
   finished_at      timestamptz,
   last_status_code integer,
   last_error       text,
-  UNIQUE (webhook_id, event_id)
+  UNIQUE (event_id, webhook_id)
 );
-CREATE INDEX IF NOT EXISTS deliveries_due ON dispatch.deliveries (next_attempt_at) WHERE status = 'pending';
+-- Only the heads of queues: the rows waiting behind them at 'infinity' stay out of it. When they were
+-- in it, a lookup of heads "… AND next_attempt_at = 'infinity'" could be planned as a walk over every
+-- waiting row of every queue (25 ms per statement for 10,000 waiting rows).
+DROP INDEX IF EXISTS dispatch.deliveries_due;
+CREATE INDEX IF NOT EXISTS deliveries_head_due ON dispatch.deliveries (next_attempt_at)
+  WHERE status = 'pending' AND next_attempt_at < 'infinity';
 CREATE INDEX IF NOT EXISTS deliveries_queue
   ON dispatch.deliveries (webhook_id, ordering_key, position_commit, position_prepare) WHERE status = 'pending';
 CREATE INDEX IF NOT EXISTS deliveries_client ON dispatch.deliveries (client_id, status, id DESC);
-CREATE INDEX IF NOT EXISTS deliveries_event ON dispatch.deliveries (event_id);
-CREATE INDEX IF NOT EXISTS deliveries_webhook ON dispatch.deliveries (webhook_id, status, created_at);
+-- One delivery per webhook and event; event first, so the same index finds an event's deliveries (the
+-- foreign key and the pruning of events need that) and every update of a delivery maintains one
+-- index less. Tables made with the earlier (webhook, event) order and its separate event index move
+-- to this one here.
+CREATE UNIQUE INDEX IF NOT EXISTS deliveries_event_id_webhook_id_key ON dispatch.deliveries (event_id, webhook_id);
+ALTER TABLE dispatch.deliveries DROP CONSTRAINT IF EXISTS deliveries_webhook_id_event_id_key;
+DROP INDEX IF EXISTS dispatch.deliveries_event;
+-- For re-driving a webhook's dead or failed deliveries. Partial: a delivery in progress is not in it,
+-- so its two updates (taken, finished) cost one index entry less and a queue's head is never looked up
+-- through it (it was, when the statistics were stale, and walked every pending row of the webhook).
+DROP INDEX IF EXISTS dispatch.deliveries_webhook;
+CREATE INDEX IF NOT EXISTS deliveries_webhook_finished ON dispatch.deliveries (webhook_id, status, created_at)
+  WHERE status IN ('dead', 'failed');
 CREATE INDEX IF NOT EXISTS deliveries_finished ON dispatch.deliveries (finished_at) WHERE status IN ('delivered', 'failed');
 
 CREATE TABLE IF NOT EXISTS dispatch.attempts (
