@@ -68,7 +68,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     // The gateway's HTTP server instrumentation comes with `@switchboard/telemetry/fastify`, so that
     // the other services do not load Fastify. Client spans only while spans are recorded: without them
     // the instrumentation still cost every provider call and webhook attempt a span, a header and a
-    // histogram entry (about a tenth of the webhook dispatcher's CPU per delivery).
+    // histogram entry (a few per cent of the webhook dispatcher's CPU per delivery).
     instrumentations: recording ? [httpClientInstrumentation()] : [],
     tracerProvider,
     meterProvider,
