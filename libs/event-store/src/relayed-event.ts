@@ -7,9 +7,12 @@ import type { Position } from './types.js';
 export interface RelayedEvent {
   id: string;
   type: string;
+  streamName: string;
   position: Position;
   data: unknown;
   metadata: Record<string, unknown>;
+  /** When it was appended, as ISO 8601. */
+  created: string;
 }
 
 const DECIMAL = /^[0-9]{1,19}$/;
@@ -28,6 +31,8 @@ export function parseRelayedEvent(text: string): RelayedEvent | undefined {
   if (
     typeof e.id !== 'string' ||
     typeof e.type !== 'string' ||
+    typeof e.streamName !== 'string' ||
+    typeof e.created !== 'string' ||
     typeof e.metadata !== 'object' ||
     e.metadata === null ||
     !DECIMAL.test(String(position?.commit)) ||
@@ -38,8 +43,10 @@ export function parseRelayedEvent(text: string): RelayedEvent | undefined {
   return {
     id: e.id,
     type: e.type,
+    streamName: e.streamName,
     position: { commit: BigInt(String(position?.commit)), prepare: BigInt(String(position?.prepare)) },
     data: e.data,
     metadata: e.metadata as Record<string, unknown>,
+    created: e.created,
   };
 }

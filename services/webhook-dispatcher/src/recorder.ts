@@ -1,11 +1,11 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { Bus, ConsumeOutcome, ConsumerHandle } from '@switchboard/bus';
 import { outcome } from '@switchboard/bus';
+import { parseRelayedEvent, type RelayedEvent } from '@switchboard/event-store';
 import type { Logger } from '@switchboard/telemetry';
 import type postgres from 'postgres';
 import type { ConversationFactsCache } from './conversation-facts.js';
 import { promoteHeads, type QueueKey } from './delivery-queue.js';
-import { parseRelayedEvent, type RelayedEvent, tenantOf } from './relayed-event.js';
 import { renderWebhookEvent, ruleFor, webhookBody } from './webhook-events.js';
 import type { WebhookChange, WebhookOverlay, WebhookRegistry } from './webhook-registry.js';
 
@@ -244,12 +244,9 @@ export class Recorder {
   }
 
   #parse(item: { seq: number; data: Uint8Array }): RelayedEvent | undefined {
-    try {
-      return parseRelayedEvent(decoder.decode(item.data));
-    } catch (err) {
-      this.#o.logger.error({ err, seq: item.seq }, 'not a relayed event; skipped');
-      return undefined;
-    }
+    const event = parseRelayedEvent(decoder.decode(item.data));
+    if (!event) this.#o.logger.error({ seq: item.seq }, 'not a relayed event; skipped');
+    return event;
   }
 
   /** Adds what one event means for the webhooks: a registry change, or an event and its deliveries. */
@@ -299,8 +296,8 @@ export class Recorder {
       type: rendered.type,
       sourceType: event.type,
       streamName: event.streamName,
-      commit: event.position.commit,
-      prepare: event.position.prepare,
+      commit: event.position.commit.toString(),
+      prepare: event.position.prepare.toString(),
       body: webhookBody(event.id, rendered),
       occurredAt: event.created,
       traceparent: typeof event.metadata.traceparent === 'string' ? event.metadata.traceparent : null,
@@ -312,11 +309,19 @@ export class Recorder {
         eventId: event.id,
         // One queue per stream: a conversation's events stay in order, other streams are not held up.
         orderingKey: event.streamName,
-        commit: event.position.commit,
-        prepare: event.position.prepare,
+        commit: event.position.commit.toString(),
+        prepare: event.position.prepare.toString(),
       });
     }
   }
+}
+
+/** The client an event belongs to: its `tenant` metadata, else its data's `clientId`. */
+function tenantOf(event: RelayedEvent): string | undefined {
+  const tenant = event.metadata.tenant;
+  if (typeof tenant === 'string' && tenant.length > 0) return tenant;
+  const clientId = (event.data as { clientId?: unknown } | null)?.clientId;
+  return typeof clientId === 'string' && clientId.length > 0 ? clientId : undefined;
 }
 
 function webhookChange(event: RelayedEvent): WebhookChange | undefined {

@@ -5,7 +5,7 @@ import {
   toDomainEvent,
   upcastEvent,
 } from '@switchboard/contracts';
-import type { RelayedEvent } from './relayed-event.js';
+import type { RelayedEvent } from '@switchboard/event-store';
 
 /**
  * What a client's webhook receives. The first three are the Botpress Messaging receiver's own; the rest

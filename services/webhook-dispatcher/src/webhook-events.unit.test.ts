@@ -1,6 +1,6 @@
 import { type EventType, eventSchemas } from '@switchboard/contracts';
+import type { RelayedEvent } from '@switchboard/event-store';
 import { describe, expect, it } from 'vitest';
-import type { RelayedEvent } from './relayed-event.js';
 import { deliveryRule, renderWebhookEvent, webhookBody } from './webhook-events.js';
 
 const clientId = '0b5e1a3c-8d2f-4c47-9a61-2f1d7e9b3c50';
@@ -13,8 +13,7 @@ const relayed = (type: string, data: unknown): RelayedEvent => ({
   id: '9f0e1d2c-3b4a-4596-8877-665544332211',
   type,
   streamName: `conversation-${conversationId}`,
-  revision: '3',
-  position: { commit: '1000', prepare: '17' },
+  position: { commit: 1000n, prepare: 17n },
   data,
   metadata: { tenant: clientId },
   created: '2026-01-02T03:04:05.678Z',
