@@ -161,7 +161,8 @@ function webhookRow(w: WebhookResults): string {
     `${repeats > 0 ? `, ${int(repeats)} repeated` : ''}) ` +
     `| bare undici POST loop, same request, ${w.concurrency} at a time: ${int(w.bare.perSecond)} req/s` +
     `${w.bare.failed ? ` (${int(w.bare.failed)} failed)` : ''} ` +
-    `| ${w.ratio.toFixed(2)} | ≥ ${targets.webhookRatio} | ${mark(w.ratio >= targets.webhookRatio)} |`
+    `| ${w.ratio.toFixed(2)}${w.ratios ? ` (median of ${w.ratios.length} runs: ${w.ratios.map((r) => r.toFixed(2)).join(', ')})` : ''} ` +
+    `| ≥ ${targets.webhookRatio} | ${mark(w.ratio >= targets.webhookRatio)} |`
   );
 }
 

@@ -55,6 +55,8 @@ export interface WebhookResults {
   dispatcher: DeliveryRun;
   bare: DeliveryRun;
   ratio: number;
+  /** With `--webhook-runs` above 1: every run's ratio, in run order (this result is the median run). */
+  ratios?: number[];
 }
 
 interface ReceiverStats {
@@ -140,7 +142,7 @@ export async function runWebhookBench(
     });
     const dispatcher = await measure(stats, dispatcherPids, messages, 180_000);
     await system.stopService(DISPATCHER);
-    dispatcher.attempts = await attemptTimes(sql);
+    dispatcher.attempts = await attemptTimes(sql, client.id);
     o.log(
       `(7) ${dispatcher.delivered} deliveries (${dispatcher.unique} distinct) in ${dispatcher.seconds.toFixed(1)} s: ` +
         `${dispatcher.perSecond.toFixed(0)}/s; per attempt: HTTP ${dispatcher.attempts.httpMs.toFixed(1)} ms, ` +
@@ -236,16 +238,18 @@ async function measure(
   };
 }
 
-async function attemptTimes(sql: postgres.Sql): Promise<AttemptTimes> {
+/** The dispatcher's own record of this run's message deliveries (its client's). */
+async function attemptTimes(sql: postgres.Sql, clientId: string): Promise<AttemptTimes> {
   const [recorded] = await sql<{ s: number }[]>`
     SELECT extract(epoch FROM max(d.created_at) - min(d.created_at))::float8 AS s
-    FROM dispatch.deliveries d JOIN dispatch.events e ON e.id = d.event_id WHERE e.type LIKE 'message.%'`;
+    FROM dispatch.deliveries d JOIN dispatch.events e ON e.id = d.event_id
+    WHERE d.client_id = ${clientId} AND e.type LIKE 'message.%'`;
   const [row] = await sql<{ http: number; cycle: number; in_flight: number }[]>`
     WITH a AS (
       SELECT a.started_at, a.latency_ms, d.webhook_id, d.ordering_key,
              lead(a.started_at) OVER (PARTITION BY d.webhook_id, d.ordering_key ORDER BY a.started_at) AS next
       FROM dispatch.attempts a JOIN dispatch.deliveries d ON d.id = a.delivery_id
-      JOIN dispatch.events e ON e.id = d.event_id WHERE e.type LIKE 'message.%'
+      JOIN dispatch.events e ON e.id = d.event_id WHERE d.client_id = ${clientId} AND e.type LIKE 'message.%'
     )
     SELECT avg(latency_ms)::float8 AS http,
            (avg(extract(epoch FROM next - started_at)) * 1000)::float8 AS cycle,
