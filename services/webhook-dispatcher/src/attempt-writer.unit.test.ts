@@ -32,7 +32,7 @@ const turn = () => new Promise((resolve) => setImmediate(resolve));
 describe('AttemptWriter', () => {
   it('given attempts finishing in one turn, when recorded, then they share one statement, in queue order', async () => {
     const { statements, write } = heldWrites();
-    const writer = new AttemptWriter(write, { concurrency: 2, maxBatch: 256 });
+    const writer = new AttemptWriter(write);
     const recorded = ['c', 'a', 'b'].map((q) => writer.record(attempt(q)));
     await turn();
     expect(statements.map((s) => s.queues)).toEqual([['a', 'b', 'c']]);
@@ -40,31 +40,30 @@ describe('AttemptWriter', () => {
     await expect(Promise.all(recorded)).resolves.toHaveLength(3);
   });
 
-  it('given statements in flight up to the limit, when more attempts come, then they wait and go together', async () => {
+  it('given a statement in flight, when more attempts come, then they wait for it and go together', async () => {
     const { statements, write } = heldWrites();
-    const writer = new AttemptWriter(write, { concurrency: 2, maxBatch: 256 });
+    const writer = new AttemptWriter(write);
     const first = writer.record(attempt('a'));
     await turn();
-    const second = writer.record(attempt('b'));
-    await turn();
-    expect(statements.map((s) => s.queues)).toEqual([['a'], ['b']]);
+    expect(statements.map((s) => s.queues)).toEqual([['a']]);
 
-    const later = ['d', 'c'].map((q) => writer.record(attempt(q)));
+    const later = [writer.record(attempt('c')), writer.record(attempt('b'))];
     await turn();
-    expect(statements).toHaveLength(2);
+    const third = writer.record(attempt('d'));
+    await turn();
+    expect(statements).toHaveLength(1);
 
     statements[0]!.finish();
     await first;
     await turn();
-    expect(statements.map((s) => s.queues)).toEqual([['a'], ['b'], ['c', 'd']]);
+    expect(statements.map((s) => s.queues)).toEqual([['a'], ['b', 'c', 'd']]);
     statements[1]!.finish();
-    statements[2]!.finish();
-    await Promise.all([second, ...later]);
+    await Promise.all([...later, third]);
   });
 
   it('given a failed statement, then every attempt in it fails and the writer goes on', async () => {
     const { statements, write } = heldWrites();
-    const writer = new AttemptWriter(write, { concurrency: 1, maxBatch: 256 });
+    const writer = new AttemptWriter(write);
     const failing = [writer.record(attempt('a')), writer.record(attempt('b'))];
     await turn();
     statements[0]!.fail(new Error('connection lost'));
@@ -76,19 +75,21 @@ describe('AttemptWriter', () => {
     await expect(next).resolves.toEqual({ next: undefined, moved: true });
   });
 
-  it('given more attempts than a statement takes, then they are split', async () => {
+  it('given more attempts than a statement takes, then they are split, one statement after the other', async () => {
     const { statements, write } = heldWrites();
-    const writer = new AttemptWriter(write, { concurrency: 2, maxBatch: 2 });
+    const writer = new AttemptWriter(write, 2);
     const all = ['a', 'b', 'c', 'd', 'e'].map((q) => writer.record(attempt(q)));
+    await turn();
+    expect(statements.map((s) => s.queues)).toEqual([['a', 'b']]);
+    statements[0]!.finish();
     await turn();
     expect(statements.map((s) => s.queues)).toEqual([
       ['a', 'b'],
       ['c', 'd'],
     ]);
-    statements[0]!.finish();
+    statements[1]!.finish();
     await turn();
     expect(statements.map((s) => s.queues).at(-1)).toEqual(['e']);
-    statements[1]!.finish();
     statements[2]!.finish();
     await Promise.all(all);
   });

@@ -6,26 +6,22 @@ export class Permits {
   #free: number;
   readonly #waiting: (() => void)[] = [];
 
-  constructor(size: number) {
+  constructor(private readonly size: number) {
     this.#free = size;
   }
 
   /** Nobody holds a permit and nobody waits: the caller may forget this semaphore. */
   get idle(): boolean {
-    return this.#waiting.length === 0 && this.#held === 0;
+    return this.#free === this.size;
   }
-
-  #held = 0;
 
   async acquire(): Promise<() => void> {
     if (this.#free > 0) this.#free--;
     else await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    this.#held++;
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.#held--;
       const next = this.#waiting.shift();
       // The permit passes straight to the next waiter, so a newcomer cannot overtake it.
       if (next) next();

@@ -7,6 +7,7 @@ describe('Permits', () => {
     const order: string[] = [];
     const a = await permits.acquire();
     const b = await permits.acquire();
+    expect(permits.idle).toBe(false);
     const inOrder = (name: string) => (release: () => void) => {
       order.push(name);
       return release;
