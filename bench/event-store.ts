@@ -9,6 +9,7 @@
  * drops it at the end. Every phase is bounded by time; the whole run takes well under a minute.
  */
 import { randomUUID } from 'node:crypto';
+import { eventUpcasters } from '@switchboard/contracts';
 import {
   connectEventStore,
   createEventStore,
@@ -106,7 +107,7 @@ async function catchUp(store: EventStore, after: Position | 'start', total: numb
 async function main() {
   const db = await createTestDatabase();
   const sql = connectEventStore(db.url, { max: writers });
-  const store = createEventStore({ sql });
+  const store = createEventStore({ sql, upcasters: eventUpcasters });
   try {
     await migrate(db.url);
     await sql.unsafe(rawDdl);

@@ -12,6 +12,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { eventUpcasters } from '@switchboard/contracts';
 import { connectEventStore, createEventStore } from '@switchboard/event-store';
 import type postgres from 'postgres';
 import { clientHeaders, createClient, createConversations } from './lib/api.js';
@@ -47,7 +48,7 @@ async function main(o: BenchOptions): Promise<BenchResults> {
   const system = await BenchSystem.start({ ...(profile ? { profile } : {}), env: o.env, echo: o.echo });
   let baseline: Baseline | undefined;
   const sql = connectEventStore(system.db.url, { max: 4 });
-  const store = createEventStore({ sql });
+  const store = createEventStore({ sql, upcasters: eventUpcasters });
   const lag = new ProjectionLag(sql);
   const stopAll = async () => {
     await lag.stop().catch(() => {});
@@ -270,7 +271,7 @@ async function mainWebhooks(o: BenchOptions): Promise<WebhookResults> {
   const profile = o.cpuProfDir ? { dir: o.cpuProfDir } : undefined;
   const system = await BenchSystem.start({ ...(profile ? { profile } : {}), env: o.env, echo: o.echo });
   const sql = connectEventStore(system.db.url, { max: 4 });
-  const store = createEventStore({ sql });
+  const store = createEventStore({ sql, upcasters: eventUpcasters });
   const stopAll = async () => {
     await store.close().catch(() => {});
     await sql.end({ timeout: 2 }).catch(() => {});

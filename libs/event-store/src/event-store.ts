@@ -53,7 +53,13 @@ import { Wakeups } from './wakeups.js';
 export interface EventStoreOptions {
   /** The caller's pool; the store never ends it. See `connectEventStore` for recommended settings. */
   sql: postgres.Sql;
-  upcasters?: Upcaster[];
+  /**
+   * What turns stored events of older shapes into the current ones (`eventUpcasters` of
+   * `@switchboard/contracts` for the catalogue). Required: a reader without them hands old shapes to
+   * code written for the new ones, which is how a rebuild once lost every provider id of v1
+   * `DeliverySent` events. Pass `[]` only where no catalogue event is read.
+   */
+  upcasters: readonly Upcaster[];
   /** Longest a caught-up subscriber sleeps without a wake-up. */
   pollIntervalMs?: number;
 }

@@ -1,4 +1,5 @@
-import type { Position } from './types.js';
+import type { EventMetadata, Position, Upcaster } from './types.js';
+import { indexUpcasters, upcast } from './upcast.js';
 
 /**
  * What a consumer of `EVENTS` reads of a recorded event the relay published (its JSON, bigints as
@@ -17,8 +18,15 @@ export interface RelayedEvent {
 
 const DECIMAL = /^[0-9]{1,19}$/;
 
-/** Parses a relayed event's body; undefined when it is not one. */
-export function parseRelayedEvent(text: string): RelayedEvent | undefined {
+/** Each consumer passes the same list on every message: its index is built once. */
+const indexes = new WeakMap<readonly Upcaster[], ReadonlyMap<string, Upcaster>>();
+
+/**
+ * Parses a relayed event's body, in the current shape of its type: a body published before an upgrade
+ * is upcast as the store's reads are (`upcasters` as given to `createEventStore`). Undefined when the
+ * body is not a relayed event.
+ */
+export function parseRelayedEvent(text: string, upcasters: readonly Upcaster[]): RelayedEvent | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -40,13 +48,19 @@ export function parseRelayedEvent(text: string): RelayedEvent | undefined {
   ) {
     return undefined;
   }
+  let index = indexes.get(upcasters);
+  if (!index) {
+    index = indexUpcasters(upcasters);
+    indexes.set(upcasters, index);
+  }
+  const current = upcast({ type: e.type, data: e.data, metadata: e.metadata as EventMetadata }, index);
   return {
     id: e.id,
     type: e.type,
     streamName: e.streamName,
     position: { commit: BigInt(String(position?.commit)), prepare: BigInt(String(position?.prepare)) },
-    data: e.data,
-    metadata: e.metadata as Record<string, unknown>,
+    data: current.data,
+    metadata: current.metadata as Record<string, unknown>,
     created: e.created,
   };
 }

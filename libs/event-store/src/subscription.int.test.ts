@@ -29,7 +29,7 @@ async function openTransaction(sql: postgres.Sql) {
   };
   const rollback = () => end('ROLLBACK');
   openTransactions.add(rollback);
-  return { store: createEventStore({ sql: conn }), commit: () => end('COMMIT') };
+  return { store: createEventStore({ sql: conn, upcasters: [] }), commit: () => end('COMMIT') };
 }
 
 describe('subscribing to $all', () => {
@@ -242,7 +242,7 @@ describe('subscribing to $all', () => {
 
   it('a sleeping subscriber is woken long before its poll interval', async () => {
     const tag = `woken${randomUUID().slice(0, 8)}`;
-    const store = createEventStore({ sql: t.sql, pollIntervalMs: 60_000 });
+    const store = createEventStore({ sql: t.sql, upcasters: [], pollIntervalMs: 60_000 });
     try {
       const live = collect(
         store.subscribeToAll({ fromPosition: 'start', filter: { streamCategories: [tag] } }),
@@ -259,7 +259,7 @@ describe('subscribing to $all', () => {
 
   it('delivers an event held back by an older transaction soon after that one ends, without backing off', async () => {
     const tag = `owed${randomUUID().slice(0, 8)}`;
-    const store = createEventStore({ sql: t.sql, pollIntervalMs: 60_000 });
+    const store = createEventStore({ sql: t.sql, upcasters: [], pollIntervalMs: 60_000 });
     try {
       const live = collect(
         store.subscribeToAll({ fromPosition: await now(), filter: { streamCategories: [tag] } }),

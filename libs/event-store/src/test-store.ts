@@ -22,7 +22,7 @@ export async function openTestStore(
   const sql = connectEventStore(db.url, { max: opts.max ?? 8 });
   const store = createEventStore({
     sql,
-    ...(opts.upcasters ? { upcasters: opts.upcasters } : {}),
+    upcasters: opts.upcasters ?? [],
     pollIntervalMs: opts.pollIntervalMs ?? 100,
   });
   return {

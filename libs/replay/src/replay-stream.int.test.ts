@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { eventUpcasters } from '@switchboard/contracts';
 import { conversationDecider, foldState } from '@switchboard/domain';
 import { createEventStore, type EventStore, migrate, StreamNotFoundError } from '@switchboard/event-store';
 import { createTestDatabase, type TestDatabase } from '@switchboard/testkit';
@@ -43,7 +44,7 @@ describe('replayStream', () => {
     db = await createTestDatabase();
     await migrate(db.url);
     sql = postgres(db.url, { max: 2, onnotice: () => {} });
-    store = createEventStore({ sql });
+    store = createEventStore({ sql, upcasters: eventUpcasters });
     // one append per event, so each has its own time
     for (const event of events) await store.appendToStream(stream, [event]);
   });

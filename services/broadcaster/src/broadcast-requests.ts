@@ -1,6 +1,6 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { type ConsumeOutcome, outcome } from '@switchboard/bus';
-import { type BroadcastRequestedData, toDomainEvent } from '@switchboard/contracts';
+import { type BroadcastRequestedData, eventUpcasters, toDomainEvent } from '@switchboard/contracts';
 import { parseRelayedEvent } from '@switchboard/event-store';
 import type { ProjectionWatch } from '@switchboard/read-models';
 import type { Logger } from '@switchboard/telemetry';
@@ -25,7 +25,7 @@ const HEARTBEAT_MS = 5_000;
  */
 export function broadcastRequests(deps: BroadcastRequestsDeps): (msg: JsMsg) => Promise<ConsumeOutcome> {
   return async (msg) => {
-    const event = parseRelayedEvent(msg.string());
+    const event = parseRelayedEvent(msg.string(), eventUpcasters);
     if (!event) return outcome.dead('not a relayed event');
     if (event.type !== 'BroadcastRequested') return outcome.ack;
     let requested: BroadcastRequestedData;

@@ -1,4 +1,5 @@
 import { type Bus, type ConsumerHandle, connectBus, eventsStream } from '@switchboard/bus';
+import { eventUpcasters } from '@switchboard/contracts';
 import { connectEventStore, createEventStore, migrate } from '@switchboard/event-store';
 import { migrateReadModels, ProjectionWatch } from '@switchboard/read-models';
 import { type RunningService, succeeds } from '@switchboard/runtime';
@@ -32,7 +33,7 @@ export async function startBroadcaster(
   });
   const stopping = new AbortController();
   let bus: Bus | undefined;
-  const store = createEventStore({ sql });
+  const store = createEventStore({ sql, upcasters: eventUpcasters });
   try {
     await migrateReadModels(sql);
     bus = await connectBus({

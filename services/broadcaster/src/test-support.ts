@@ -5,6 +5,7 @@ import {
   broadcastContentHash,
   broadcastIdOf,
   type DomainEvent,
+  eventUpcasters,
   streams,
 } from '@switchboard/contracts';
 import { broadcastDecider } from '@switchboard/domain';
@@ -38,7 +39,7 @@ export async function scene(): Promise<Scene> {
   const db = await createTestDatabase();
   await migrate(db.url);
   const sql = connectEventStore(db.url, { max: 12 });
-  const store = createEventStore({ sql });
+  const store = createEventStore({ sql, upcasters: eventUpcasters });
   await migrateReadModels(sql);
   return {
     db,

@@ -1,3 +1,4 @@
+import { eventUpcasters } from '@switchboard/contracts';
 import { connectEventStore, createEventStore, type EventStore } from '@switchboard/event-store';
 import type postgres from 'postgres';
 import { type CliIo, UsageError } from './io.js';
@@ -23,7 +24,7 @@ export async function withDatabase<T>(
     max: options.connections ?? 2,
     connection: { application_name: 'switchboard-cli' },
   });
-  const store = createEventStore({ sql });
+  const store = createEventStore({ sql, upcasters: eventUpcasters });
   try {
     return await work({ sql, store });
   } finally {

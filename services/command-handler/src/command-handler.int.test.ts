@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type CommandEnvelope, type CommandReply, commandEnvelope } from '@switchboard/bus';
-import { type CommandType, commandAggregate, streams } from '@switchboard/contracts';
+import { type CommandType, commandAggregate, eventUpcasters, streams } from '@switchboard/contracts';
 import type { AnyDecider } from '@switchboard/domain';
 import { connectEventStore, createEventStore, type EventStore } from '@switchboard/event-store';
 import { createLogger } from '@switchboard/telemetry';
@@ -35,7 +35,7 @@ const handlers: RunningCommandHandler[] = [];
 beforeEach(async () => {
   db = await createTestDatabase();
   sql = connectEventStore(db.url, { max: 2 });
-  store = createEventStore({ sql });
+  store = createEventStore({ sql, upcasters: eventUpcasters });
 });
 afterEach(async () => {
   for (const h of handlers.splice(0)) await h.stop();

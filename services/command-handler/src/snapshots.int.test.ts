@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type DomainEvent, streams } from '@switchboard/contracts';
+import { type DomainEvent, eventUpcasters, streams } from '@switchboard/contracts';
 import { type AnyDecider, conversationDecider, foldState } from '@switchboard/domain';
 import {
   connectEventStore,
@@ -25,7 +25,7 @@ beforeEach(async () => {
   db = await createTestDatabase();
   await migrate(db.url);
   sql = connectEventStore(db.url, { max: 3 });
-  store = createEventStore({ sql });
+  store = createEventStore({ sql, upcasters: eventUpcasters });
   await migrateSnapshots(sql);
 });
 afterEach(async () => {

@@ -5,6 +5,7 @@ import {
   type DeliveryCommand,
   deliveryIdOf,
   type Endpoint,
+  eventUpcasters,
   type MessagePostedData,
   toDomainEvent,
 } from '@switchboard/contracts';
@@ -65,7 +66,7 @@ export class Outbound {
   }
 
   async handle(msg: JsMsg): Promise<ConsumeOutcome> {
-    const event = parseRelayedEvent(msg.string());
+    const event = parseRelayedEvent(msg.string(), eventUpcasters);
     if (!event) return outcome.dead('not a relayed event');
     if (event.type !== 'MessagePosted') return outcome.ack;
     let posted: MessagePostedData;

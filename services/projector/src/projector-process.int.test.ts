@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { eventUpcasters } from '@switchboard/contracts';
 import {
   connectEventStore,
   createEventStore,
@@ -25,7 +26,7 @@ const children = new Set<ChildProcess>();
 beforeEach(async () => {
   db = await createTestDatabase();
   sql = connectEventStore(db.url, { max: 12 });
-  store = createEventStore({ sql });
+  store = createEventStore({ sql, upcasters: eventUpcasters });
 });
 
 afterEach(async () => {

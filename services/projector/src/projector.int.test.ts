@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { eventUpcasters } from '@switchboard/contracts';
 import {
   connectEventStore,
   createEventStore,
@@ -32,7 +33,7 @@ const running = new Set<RunningProjector>();
 beforeEach(async () => {
   db = await createTestDatabase();
   sql = connectEventStore(db.url, { max: 4 });
-  store = createEventStore({ sql });
+  store = createEventStore({ sql, upcasters: eventUpcasters });
 });
 
 afterEach(async () => {

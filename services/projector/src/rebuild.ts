@@ -1,3 +1,4 @@
+import { eventUpcasters } from '@switchboard/contracts';
 // Rebuilds a projection without downtime: `node --import tsx services/projector/src/rebuild.ts [name]`
 // (default: core) with the projector's environment (DATABASE_URL), the same rebuild as
 // `switchboard projections rebuild <name>`. Replays `$all` into fresh tables while the live ones keep
@@ -17,7 +18,7 @@ try {
   await migrate(config.DATABASE_URL);
   // the rebuild's lock, its writes and the store's reads each take a connection
   const sql = connectEventStore(config.DATABASE_URL, { max: Math.max(4, config.DATABASE_POOL_SIZE) });
-  const store = createEventStore({ sql });
+  const store = createEventStore({ sql, upcasters: eventUpcasters });
   try {
     const started = performance.now();
     let reported = 0;

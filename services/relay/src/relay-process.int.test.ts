@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { eventUpcasters } from '@switchboard/contracts';
 import { connectEventStore, createEventStore, type EventStore } from '@switchboard/event-store';
 import { createTestDatabase, createTestNats, type TestDatabase, type TestNats } from '@switchboard/testkit';
 import type postgres from 'postgres';
@@ -39,7 +40,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   nats = await createTestNats();
   sql = connectEventStore(db.url, { max: 2 });
-  store = createEventStore({ sql });
+  store = createEventStore({ sql, upcasters: eventUpcasters });
 });
 afterAll(async () => {
   for (const p of processes) if (p.child.exitCode === null) p.child.kill('SIGKILL');

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { jetstream } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/nats-core';
+import { eventUpcasters } from '@switchboard/contracts';
 import { connectEventStore, createEventStore, type EventStore } from '@switchboard/event-store';
 import { createLogger } from '@switchboard/telemetry';
 import { createTestDatabase, createTestNats, type TestDatabase, type TestNats } from '@switchboard/testkit';
@@ -30,7 +31,7 @@ beforeEach(async () => {
   db = await createTestDatabase();
   nats = await createTestNats();
   sql = connectEventStore(db.url, { max: 2 });
-  store = createEventStore({ sql });
+  store = createEventStore({ sql, upcasters: eventUpcasters });
   eventsStreamName = `${nats.namespace.toUpperCase()}_EVENTS`;
 });
 afterEach(async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Bus, connectBus, eventsStream } from '@switchboard/bus';
+import { eventUpcasters } from '@switchboard/contracts';
 import { SecretBox } from '@switchboard/crypto';
 import { connectEventStore, createEventStore, type EventStore } from '@switchboard/event-store';
 import { createTestDatabase, createTestNats, type TestDatabase, type TestNats } from '@switchboard/testkit';
@@ -36,7 +37,7 @@ describe('webhook dispatcher (in-process, real NATS and PostgreSQL)', () => {
     bus = await connectBus({ servers: nats.url, name: 'test', namespace: nats.namespace });
     await bus.ensureStream(eventsStream(bus.names));
     sql = connectEventStore(db.url, { max: 4 });
-    store = createEventStore({ sql });
+    store = createEventStore({ sql, upcasters: eventUpcasters });
   });
   afterEach(async () => {
     await Promise.all(running.splice(0).map((d) => d.stop()));

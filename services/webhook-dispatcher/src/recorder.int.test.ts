@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Bus, connectBus, consumerSpecFor, eventsStream } from '@switchboard/bus';
+import { eventUpcasters } from '@switchboard/contracts';
 import { SecretBox } from '@switchboard/crypto';
 import { connectEventStore, createEventStore, type EventStore } from '@switchboard/event-store';
 import { createTestDatabase, createTestNats, type TestDatabase, type TestNats } from '@switchboard/testkit';
@@ -35,7 +36,7 @@ describe('webhook recorder', () => {
     bus = await connectBus({ servers: nats.url, name: 'test', namespace: nats.namespace });
     await bus.ensureStream(eventsStream(bus.names));
     sql = connectEventStore(db.url, { max: 4 });
-    store = createEventStore({ sql });
+    store = createEventStore({ sql, upcasters: eventUpcasters });
     receiver = await startReceiver();
   });
   afterEach(async () => {

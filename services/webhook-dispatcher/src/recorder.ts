@@ -1,6 +1,7 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { Bus, ConsumeOutcome, ConsumerHandle } from '@switchboard/bus';
 import { outcome } from '@switchboard/bus';
+import { eventUpcasters } from '@switchboard/contracts';
 import { parseRelayedEvent, type RelayedEvent } from '@switchboard/event-store';
 import type { Logger } from '@switchboard/telemetry';
 import type postgres from 'postgres';
@@ -244,7 +245,7 @@ export class Recorder {
   }
 
   #parse(item: { seq: number; data: Uint8Array }): RelayedEvent | undefined {
-    const event = parseRelayedEvent(decoder.decode(item.data));
+    const event = parseRelayedEvent(decoder.decode(item.data), eventUpcasters);
     if (!event) this.#o.logger.error({ seq: item.seq }, 'not a relayed event; skipped');
     return event;
   }

@@ -1,10 +1,4 @@
-import {
-  type DomainEvent,
-  type EventType,
-  isEventType,
-  toDomainEvent,
-  upcastEvent,
-} from '@switchboard/contracts';
+import { type DomainEvent, type EventType, isEventType, toDomainEvent } from '@switchboard/contracts';
 import type { RelayedEvent } from '@switchboard/event-store';
 
 /**
@@ -113,8 +107,8 @@ export function renderWebhookEvent(
   conversation: ConversationFacts | undefined,
 ): WebhookEvent | null {
   if (!isEventType(event.type) || deliveryRule(event.type) === null) return null;
-  // Upcast first: an event relayed before an upgrade has its old shape on EVENTS.
-  const domain = toDomainEvent(event.type, upcastEvent(event).data);
+  // Already in its current shape: parseRelayedEvent upcasts what was relayed before an upgrade.
+  const domain = toDomainEvent(event.type, event.data);
   const owner = (): ConversationFacts => {
     if (!conversation) throw new Error(`${event.type} ${event.id}: the conversation's facts are needed`);
     return conversation;

@@ -1,5 +1,5 @@
-import { type EventType, eventSchemas } from '@switchboard/contracts';
-import type { RelayedEvent } from '@switchboard/event-store';
+import { type EventType, eventSchemas, eventUpcasters } from '@switchboard/contracts';
+import { parseRelayedEvent, type RelayedEvent } from '@switchboard/event-store';
 import { describe, expect, it } from 'vitest';
 import { deliveryRule, renderWebhookEvent, webhookBody } from './webhook-events.js';
 
@@ -139,8 +139,12 @@ describe('webhook events', () => {
       data: { ...rendered.data, providerMessageId: '42', providerMessageIds: ['42', '43'] },
     });
     expect(renderWebhookEvent(sent({ providerMessageIds: [] }, 2), conversation)).toEqual(rendered);
-    // Relayed before DeliverySent listed its ids (version 1): upcast.
-    expect(renderWebhookEvent(sent({ providerMessageId: '41' }, 1), conversation)).toEqual({
+    // Relayed before DeliverySent listed its ids (version 1): read from EVENTS as the recorder does.
+    const v1 = sent({ providerMessageId: '41' }, 1);
+    const body = JSON.stringify(v1, (_key, value) => (typeof value === 'bigint' ? value.toString() : value));
+    const upcast = parseRelayedEvent(body, eventUpcasters);
+    expect(upcast).toBeDefined();
+    expect(renderWebhookEvent(upcast!, conversation)).toEqual({
       ...rendered,
       data: { ...rendered.data, providerMessageId: '41', providerMessageIds: ['41'] },
     });

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { eventIssues, eventSchemaVersions } from './index.js';
-import { eventUpcasters, upcastEvent } from './upcasters.js';
+import { eventUpcasters } from './upcasters.js';
+
+type Versioned = { type: string; data: unknown; metadata: { schemaVersion?: number } };
+
+/** One step, as the event store takes it: the upcaster for the event's type and version, if any. */
+const upcastEvent = <E extends Versioned>(event: E): Versioned => {
+  const from = event.metadata.schemaVersion ?? 1;
+  const upcaster = eventUpcasters.find((u) => u.eventType === event.type && u.fromVersion === from);
+  return upcaster ? upcaster.upcast(event) : event;
+};
 
 const facts = {
   deliveryId: '0b7c5a2e-6c1f-4f7e-9a51-3d2e1f0a9b8c-telegram-0123456789abcdef',

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { eventUpcasters } from '@switchboard/contracts';
 import {
   connectEventStore,
   createEventStore,
@@ -21,7 +22,7 @@ beforeEach(async () => {
   db = await createTestDatabase();
   sql = connectEventStore(db.url, { max: 4 });
   await migrateReadModels(sql);
-  store = createEventStore({ sql });
+  store = createEventStore({ sql, upcasters: eventUpcasters });
 });
 
 afterEach(async () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { eventUpcasters } from '@switchboard/contracts';
 import {
   comparePositions,
   connectEventStore,
@@ -25,7 +26,7 @@ beforeEach(async () => {
   db = await createTestDatabase();
   sql = connectEventStore(db.url, { max: 5 });
   await migrateReadModels(sql);
-  store = createEventStore({ sql });
+  store = createEventStore({ sql, upcasters: eventUpcasters });
 });
 afterEach(async () => {
   await store?.close();

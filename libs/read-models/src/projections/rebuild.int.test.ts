@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { eventUpcasters } from '@switchboard/contracts';
 import {
   connectEventStore,
   createEventStore,
@@ -25,7 +26,7 @@ beforeEach(async () => {
   sql = connectEventStore(db.url, { max: 4 });
   leader = postgres(db.url, { max: 1, onnotice: () => {} });
   await migrateReadModels(sql);
-  store = createEventStore({ sql });
+  store = createEventStore({ sql, upcasters: eventUpcasters });
 });
 
 afterEach(async () => {

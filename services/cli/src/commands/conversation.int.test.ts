@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { eventUpcasters } from '@switchboard/contracts';
 import { connectEventStore, createEventStore, type EventStore } from '@switchboard/event-store';
 import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,7 +63,7 @@ describe('switchboard conversation replay', () => {
   beforeAll(async () => {
     system = await startCoreSystem();
     sql = connectEventStore(system.db.url, { max: 2 });
-    store = createEventStore({ sql });
+    store = createEventStore({ sql, upcasters: eventUpcasters });
     ({ headers } = await newClient(system.gateway));
     const user = await call<{ id: string }>(system.gateway, 'POST', '/api/v1/users', { headers });
     const conversation = await call<{ id: string }>(system.gateway, 'POST', '/api/v1/conversations', {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { eventUpcasters } from '@switchboard/contracts';
 import {
   connectEventStore,
   createEventStore,
@@ -48,7 +49,7 @@ describe('switchboard events and trace', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     sql = connectEventStore(db.url, { max: 3 });
-    store = createEventStore({ sql });
+    store = createEventStore({ sql, upcasters: eventUpcasters });
     // request "req-1" creates a client, a user and a conversation with its first message; "req-2" posts
     await store.appendToStreams([
       {

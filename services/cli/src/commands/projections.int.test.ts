@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { eventUpcasters } from '@switchboard/contracts';
 import { connectEventStore, createEventStore, type EventStore } from '@switchboard/event-store';
 import { coreProjection, rebuildReadModels, tryLockProjection } from '@switchboard/read-models';
 import { loadConfig } from '@switchboard/runtime';
@@ -56,7 +57,7 @@ describe('switchboard projections', () => {
   beforeAll(async () => {
     system = await startCoreSystem();
     sql = connectEventStore(system.db.url, { max: 4 });
-    store = createEventStore({ sql });
+    store = createEventStore({ sql, upcasters: eventUpcasters });
     ({ headers } = await newClient(system.gateway));
     userId = (await call<{ id: string }>(system.gateway, 'POST', '/api/v1/users', { headers })).body.id;
     conversationId = (

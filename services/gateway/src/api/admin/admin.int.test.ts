@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { eventUpcasters } from '@switchboard/contracts';
 import { createEventStore, type EventStore } from '@switchboard/event-store';
 import { createTestDatabase, createTestNats, type TestDatabase, type TestNats } from '@switchboard/testkit';
 import { type Browser, chromium } from 'playwright-core';
@@ -41,7 +42,7 @@ describe('admin API: debugging by replay', () => {
     db = await createTestDatabase();
     nats = await createTestNats();
     sql = postgres(db.url, { max: 2, onnotice: () => {} });
-    store = createEventStore({ sql });
+    store = createEventStore({ sql, upcasters: eventUpcasters });
     const stream = `conversation-${conversationId}`;
     await store.appendToStream(stream, [
       {

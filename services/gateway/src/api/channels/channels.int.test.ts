@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Bus, connectBus, inboxStream } from '@switchboard/bus';
 import type { InboxMessage } from '@switchboard/contracts';
+import { eventUpcasters } from '@switchboard/contracts';
 import { SecretBox } from '@switchboard/crypto';
 import { createEventStore } from '@switchboard/event-store';
 import { migrateReadModels } from '@switchboard/read-models';
@@ -86,7 +87,7 @@ describe('provider webhooks', () => {
       logger: createLogger('gateway-test', 'silent'),
       bus,
       sql,
-      store: createEventStore({ sql }),
+      store: createEventStore({ sql, upcasters: eventUpcasters }),
       secrets,
       commands: {
         send: () => {
