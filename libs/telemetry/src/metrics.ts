@@ -10,9 +10,14 @@ let meter: Meter | undefined;
 let reader: { getMetricsRequestHandler(req: IncomingMessage, res: ServerResponse): void } | undefined;
 const binders: ((meter: Meter) => void)[] = [];
 
-function whenMeter(bind: (meter: Meter) => void): void {
+/** Binds now (if started) and at every later start; the returned function stops the later ones. */
+function whenMeter(bind: (meter: Meter) => void): () => void {
   binders.push(bind);
   if (meter) bind(meter);
+  return () => {
+    const at = binders.indexOf(bind);
+    if (at >= 0) binders.splice(at, 1);
+  };
 }
 
 /** Called by `startTelemetry` once the meter provider is registered, with its Prometheus reader. */
@@ -110,10 +115,8 @@ export function observeGauge(
   description: string,
   observe: (record: (value: number, attributes?: Attributes) => void) => Promise<void> | void,
 ): GaugeRegistration {
-  let removed = false;
   const bound: { gauge: ObservableGauge; callback: ObservableCallback }[] = [];
-  whenMeter((m) => {
-    if (removed) return;
+  const unbind = whenMeter((m) => {
     const gauge = m.createObservableGauge(name, { description });
     const callback: ObservableCallback = async (result) => {
       try {
@@ -127,7 +130,8 @@ export function observeGauge(
   });
   return {
     remove() {
-      removed = true;
+      // Forgotten, so a gauge of a stopped consumer neither lingers in memory nor binds again.
+      unbind();
       for (const { gauge, callback } of bound.splice(0)) gauge.removeCallback(callback);
     },
   };
