@@ -115,7 +115,7 @@ class PostgresEventStore implements EventStore {
   // ---- appends ----
 
   appendToStream(stream: string, events: EventData[], opts: AppendOptions = {}): Promise<AppendResult> {
-    return measuredAppend(stream, events.length, () => this.#appendToStream(stream, events, opts));
+    return measuredAppend([stream], events.length, () => this.#appendToStream(stream, events, opts));
   }
 
   async #appendToStream(stream: string, events: EventData[], opts: AppendOptions): Promise<AppendResult> {
@@ -150,7 +150,7 @@ class PostgresEventStore implements EventStore {
     appends: StreamAppend[],
     opts: { commandId?: string; result?: unknown } = {},
   ): Promise<AppendResult[]> {
-    const streams = appends.map((a) => a.stream).join(',');
+    const streams = appends.map((a) => a.stream);
     const events = appends.reduce((n, a) => n + a.events.length, 0);
     return measuredAppend(streams, events, () => this.#appendToStreams(appends, opts));
   }
