@@ -279,7 +279,7 @@ async function mainWebhooks(o: BenchOptions): Promise<WebhookResults> {
   };
   onInterrupt = stopAll;
   try {
-    return await webhookPhase({ ...o, webhookMessages: o.webhookMessages || 10_000 }, system, store, sql);
+    return await webhookPhase(o, system, store, sql);
   } finally {
     log('stopping');
     onInterrupt = null;

@@ -85,6 +85,13 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     if (eq <= 0) throw new Error(`--env ${pair}: expected KEY=VALUE`);
     env[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
+  if (
+    values.webhooks &&
+    values['webhook-messages'] !== undefined &&
+    Number(values['webhook-messages']) === 0
+  ) {
+    throw new Error('--webhooks with --webhook-messages 0 would measure nothing');
+  }
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   return {
     postS: number(values['post-seconds'], quick ? 5 : 20, 'post-seconds'),

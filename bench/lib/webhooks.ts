@@ -88,8 +88,10 @@ export async function runWebhookBench(
   sql: postgres.Sql,
   o: WebhookBenchOptions,
 ): Promise<WebhookResults> {
+  // As the dispatcher will read it: its environment is this process's with `o.env` on top.
   const concurrency = Number(
     o.env.WEBHOOK_MAX_IN_FLIGHT_PER_WEBHOOK ??
+      process.env.WEBHOOK_MAX_IN_FLIGHT_PER_WEBHOOK ??
       (DispatcherConfigSchema.properties.WEBHOOK_MAX_IN_FLIGHT_PER_WEBHOOK as { default?: number }).default,
   );
   const profile = o.profile ? { profile: o.profile } : {};
