@@ -109,9 +109,7 @@ describe('Alias client API', () => {
 
   beforeAll(async () => {
     // The broadcaster resolves recipients and creates the deliveries of each outbound message.
-    const services: string[] = [...SERVICES];
-    if (!services.includes('broadcaster')) services.push('broadcaster');
-    system = await TestSystem.start({ services });
+    system = await TestSystem.start({ services: [...SERVICES, 'broadcaster'] });
     url = system.gatewayUrl;
     a = await newClient();
     b = await newClient();

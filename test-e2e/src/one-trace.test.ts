@@ -8,8 +8,6 @@ import { clientHeaders, eventually, http } from './http.js';
 import { TestSystem } from './system.js';
 import { WebhookReceiver } from './webhook-receiver.js';
 
-const SERVICES = ['command-handler', 'relay', 'projector', 'gateway', 'webhook-dispatcher'];
-
 /** A span as OTLP/HTTP JSON carries it (ids in hex), with the service that sent it. */
 interface ReceivedSpan {
   service: string;
@@ -122,7 +120,6 @@ describe('one trace per request', () => {
     receiver = await WebhookReceiver.start();
     telegram = await telegramCase();
     system = await TestSystem.start({
-      services: SERVICES,
       env: {
         OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
