@@ -1,6 +1,6 @@
 import { StreamDeletedError, StreamNotFoundError } from '@switchboard/event-store';
 import { RebuildInProgressError, UnknownProjectionError } from '@switchboard/read-models';
-import { InvalidReplayPointError, UnknownStreamCategoryError } from '@switchboard/replay';
+import { UnknownStreamCategoryError } from '@switchboard/replay';
 import { CommanderError } from 'commander';
 import { NotFoundError, UsageError } from './io.js';
 
@@ -23,11 +23,8 @@ export function exitCodeOf(error: unknown): { code: number; expected: boolean } 
     // --help and --version end with a CommanderError too
     return { code: error.exitCode === 0 ? exitCodes.ok : exitCodes.usage, expected: true };
   }
-  if (
-    error instanceof UsageError ||
-    error instanceof InvalidReplayPointError ||
-    error instanceof UnknownStreamCategoryError
-  ) {
+  // A bad --at never gets here: its parser turns it into commander's usage error.
+  if (error instanceof UsageError || error instanceof UnknownStreamCategoryError) {
     return { code: exitCodes.usage, expected: true };
   }
   if (

@@ -10,23 +10,14 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { withDatabase } from '../database.js';
 import { formatTable } from '../format/table.js';
 import { type CliIo, NotFoundError, UsageError } from '../io.js';
+import { parsePositive, parseUuid } from './arguments.js';
 
 const DAY_MS = 24 * 60 * 60_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const parseTime = (value: string): Date => {
   const at = new Date(value);
   if (Number.isNaN(at.getTime())) throw new InvalidArgumentError('expected an ISO-8601 time');
   return at;
-};
-const parseUuid = (value: string): string => {
-  if (!UUID.test(value)) throw new InvalidArgumentError('expected a UUID');
-  return value.toLowerCase();
-};
-const parsePositive = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
-  return n;
 };
 const parseDeliveryId = (value: string): string => {
   if (!/^[0-9]{1,18}$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a delivery id`);
