@@ -21,6 +21,17 @@ export type ScopeName = Static<typeof ScopeName>;
 /** The scope without which a client may not reach a user while the user is away (Alias "offline"). */
 export const OFFLINE_ACCESS = 'offline_access';
 
+/**
+ * The topics a connection lets the client broadcast on: its channels when it grants `offline_access`,
+ * none otherwise. One rule for choosing a broadcast's audience and for checking each delivery.
+ */
+export function reachableTopics(connection: {
+  scopes: readonly string[];
+  channels: readonly string[];
+}): readonly string[] {
+  return connection.scopes.includes(OFFLINE_ACCESS) ? connection.channels : [];
+}
+
 /** The client's own id of a broadcast (Alias `outbound_message_id`); unique per client. */
 export const OutboundMessageId = Type.String({ pattern: '^[0-9A-Za-z_-]{1,64}$' });
 export type OutboundMessageId = Static<typeof OutboundMessageId>;

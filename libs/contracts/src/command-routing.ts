@@ -13,7 +13,6 @@ export const commandAggregate = {
   SyncClientConfiguration: 'client',
   CreateUser: 'user',
   GrantConnection: 'user',
-  UpdateConnection: 'user',
   RevokeConnection: 'user',
   StartConversation: 'conversation',
   LinkEndpoint: 'conversation',
@@ -48,7 +47,6 @@ export function commandStream(command: Command): string {
       return streams.client(command.data.clientId);
     case 'CreateUser':
     case 'GrantConnection':
-    case 'UpdateConnection':
     case 'RevokeConnection':
       return streams.user(command.data.userId);
     case 'StartConversation':

@@ -45,7 +45,6 @@ export function resultDetails(
     case 'RecordDeliveryStatus':
       return deliveryDetails(stateAfter as DeliveryState);
     case 'GrantConnection':
-    case 'UpdateConnection':
     case 'RevokeConnection': {
       // The connection as it stands after the command, so the caller answers without its read model.
       const user = stateAfter as UserState;

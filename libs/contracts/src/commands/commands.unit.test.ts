@@ -85,7 +85,6 @@ const samples: { [Type in CommandType]: Extract<Command, { type: Type }> } = {
     data: { deliveryId, clientId, status: 'failed', reason: 'Bad Request: chat not found', retryable: false },
   },
   GrantConnection: { type: 'GrantConnection', data: { userId, clientId, ...terms } },
-  UpdateConnection: { type: 'UpdateConnection', data: { userId, clientId, ...terms, nickname: null } },
   RevokeConnection: { type: 'RevokeConnection', data: { userId, clientId } },
   RequestBroadcast: {
     type: 'RequestBroadcast',

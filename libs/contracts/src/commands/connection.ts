@@ -16,16 +16,11 @@ export const ConnectionTerms = {
 export const GrantConnectionData = Type.Object({ userId: UserId, clientId: ClientId, ...ConnectionTerms });
 export type GrantConnectionData = Static<typeof GrantConnectionData>;
 
-/** Changes the terms of an active connection (the user approved more, or withdrew some). */
-export const UpdateConnectionData = Type.Object({ userId: UserId, clientId: ClientId, ...ConnectionTerms });
-export type UpdateConnectionData = Static<typeof UpdateConnectionData>;
-
 /** The user ends the connection entirely. */
 export const RevokeConnectionData = Type.Object({ userId: UserId, clientId: ClientId });
 export type RevokeConnectionData = Static<typeof RevokeConnectionData>;
 
 export const connectionCommandSchemas = {
   GrantConnection: GrantConnectionData,
-  UpdateConnection: UpdateConnectionData,
   RevokeConnection: RevokeConnectionData,
 } as const;

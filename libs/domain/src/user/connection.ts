@@ -1,4 +1,4 @@
-import { OFFLINE_ACCESS, type RecipientFailureReason } from '@switchboard/contracts';
+import { OFFLINE_ACCESS, type RecipientFailureReason, reachableTopics } from '@switchboard/contracts';
 import type { UserState } from './user-decider.js';
 
 /** What a user granted the client. Lists keep the order given, without repeats. */
@@ -41,7 +41,7 @@ export function recipientVerdict(
   if (connection.revoked) return { outcome: 'failed', reason: 'connection_revoked' };
   // Without offline access the connection is not the client's to use from its backend (Alias "offline").
   if (!connection.scopes.includes(OFFLINE_ACCESS)) return { outcome: 'failed', reason: 'no_connection' };
-  if (!connection.channels.includes(channel)) return { outcome: 'failed', reason: 'channel_revoked' };
+  if (!reachableTopics(connection).includes(channel)) return { outcome: 'failed', reason: 'channel_revoked' };
   return { outcome: 'delivered' };
 }
 

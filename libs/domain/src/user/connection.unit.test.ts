@@ -79,26 +79,6 @@ describe('GrantConnection', () => {
   });
 });
 
-describe('UpdateConnection', () => {
-  it('changes the terms of an active connection', () => {
-    given([created, granted])
-      .when({ type: 'UpdateConnection', data: { userId, clientId, ...terms, nickname: null } })
-      .then([{ type: 'ConnectionUpdated', data: { userId, clientId, ...terms, nickname: null, at } }]);
-    given([created, granted])
-      .when({ type: 'UpdateConnection', data: { userId, clientId, ...terms } })
-      .then([]);
-  });
-
-  it('refuses when there is no active connection', () => {
-    given([created])
-      .when({ type: 'UpdateConnection', data: { userId, clientId, ...terms } })
-      .thenThrows('not_found');
-    given([created, granted, revoked])
-      .when({ type: 'UpdateConnection', data: { userId, clientId, ...terms } })
-      .thenThrows('not_found');
-  });
-});
-
 describe('RevokeConnection', () => {
   it('revokes once; revoking again changes nothing', () => {
     given([created, granted]).when({ type: 'RevokeConnection', data: { userId, clientId } }).then([revoked]);

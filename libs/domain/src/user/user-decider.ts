@@ -42,16 +42,6 @@ export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
         if (sameTerms(user.connection, terms)) return [];
         return [{ type: 'ConnectionUpdated', data: { userId, clientId, ...terms, at } }];
       }
-      case 'UpdateConnection': {
-        const user = activeUser(state, command.data.clientId);
-        const current = activeConnection(user);
-        const terms = termsOf(command.data);
-        if (sameTerms(current, terms)) return [];
-        const { userId, clientId } = user;
-        return [
-          { type: 'ConnectionUpdated', data: { userId, clientId, ...terms, at: ctx.now.toISOString() } },
-        ];
-      }
       case 'RevokeConnection': {
         const user = activeUser(state, command.data.clientId);
         if (!user.connection) throw new DomainError('not_found', 'connection not found');
@@ -97,11 +87,4 @@ function activeUser(state: UserState, clientId: string): ActiveUser {
     throw new DomainError('not_found', 'user not found');
   }
   return state;
-}
-
-function activeConnection(user: ActiveUser): ConnectionTerms {
-  if (!user.connection || user.connection.revoked) {
-    throw new DomainError('not_found', 'no active connection to update');
-  }
-  return user.connection;
 }

@@ -1,4 +1,4 @@
-import { aliasIdOf, OFFLINE_ACCESS } from '@switchboard/contracts';
+import { aliasIdOf, OFFLINE_ACCESS, reachableTopics } from '@switchboard/contracts';
 import type postgres from 'postgres';
 import { jsonRows } from './json-rows.js';
 import type { ProjectedEvent } from './recorded-runs.js';
@@ -48,7 +48,7 @@ export async function grantConnections(
         user_id: data.userId,
         client_id: data.clientId,
         at: data.at,
-        reachable: data.scopes.includes(OFFLINE_ACCESS) ? data.channels : [],
+        reachable: [...reachableTopics(data)],
       })),
     );
   }
