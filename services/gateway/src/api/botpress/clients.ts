@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { checkChannelConfigs } from '@switchboard/channel-registry';
+import { checkChannelConfigs, knownChannels } from '@switchboard/channel-registry';
 import { hashToken, newToken, tokenMatches } from '@switchboard/crypto';
 import { findClient, listChannels, listWebhooks } from '@switchboard/read-models';
 import type { FastifyRequest } from 'fastify';
@@ -17,7 +17,7 @@ const SyncBody = Type.Object({
     Type.Union([
       Type.Record(Type.String(), Type.Unknown(), {
         description:
-          'Per channel (telegram, slack, twilio, vonage, messenger, teams, smooch, email): `enabled` ' +
+          `Per channel (${knownChannels.join(', ')}): \`enabled\` ` +
           '(default true), `version`, and the fields the Botpress Messaging server takes for it',
       }),
       Type.Null(),
