@@ -14,7 +14,7 @@ export { projectBatch } from './projections/project-batch.js';
 export { holdsProjectionLock, tryLockProjection, unlockProjection } from './projections/projection-lock.js';
 export { projectionNamed, projections, UnknownProjectionError } from './projections/projection-registry.js';
 export { type ProjectionStatus, projectionStatuses } from './projections/projection-status.js';
-export { ProjectionWatch } from './projections/projection-watch.js';
+export { ProjectionWaiter } from './projections/projection-waiter.js';
 export {
   type RebuildOptions,
   type RebuildResult,

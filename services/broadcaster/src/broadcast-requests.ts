@@ -2,13 +2,13 @@ import type { JsMsg } from '@nats-io/jetstream';
 import { type ConsumeOutcome, outcome } from '@switchboard/bus';
 import { type BroadcastRequestedData, eventUpcasters, toDomainEvent } from '@switchboard/contracts';
 import { parseRelayedEvent } from '@switchboard/event-store';
-import type { ProjectionWatch } from '@switchboard/read-models';
+import type { ProjectionWaiter } from '@switchboard/read-models';
 import type { Logger } from '@switchboard/telemetry';
 import type { FanOut } from './fan-out.js';
 
 export interface BroadcastRequestsDeps {
   fanOut: FanOut;
-  projection: ProjectionWatch;
+  projection: ProjectionWaiter;
   projectionWaitMs: number;
   logger: Logger;
   /** Aborted when the service stops: the broadcast in hand goes back to the stream after its current step. */
@@ -35,7 +35,7 @@ export function broadcastRequests(deps: BroadcastRequestsDeps): (msg: JsMsg) => 
       return outcome.dead(error instanceof Error ? error.message : String(error));
     }
     if (deps.signal.aborted) return outcome.retry(0, 'stopping');
-    const caughtUp = await deps.projection.reached(event.position, deps.projectionWaitMs, deps.signal);
+    const caughtUp = await deps.projection.waitFor(event.position, deps.projectionWaitMs, deps.signal);
     if (!caughtUp) return outcome.retry(1_000, 'the read models have not reached the broadcast yet');
     const heartbeat = setInterval(() => msg.working(), HEARTBEAT_MS);
     const log = { broadcastId: requested.broadcastId, clientId: requested.clientId };

@@ -1,7 +1,7 @@
 import { type Bus, type ConsumerHandle, connectBus, eventsStream } from '@switchboard/bus';
 import { eventUpcasters } from '@switchboard/contracts';
 import { connectEventStore, createEventStore, migrate } from '@switchboard/event-store';
-import { migrateReadModels, ProjectionWatch } from '@switchboard/read-models';
+import { migrateReadModels, ProjectionWaiter } from '@switchboard/read-models';
 import { type RunningService, succeeds } from '@switchboard/runtime';
 import type { Logger } from '@switchboard/telemetry';
 import { broadcastRequests } from './broadcast-requests.js';
@@ -34,8 +34,10 @@ export async function startBroadcaster(
   const stopping = new AbortController();
   let bus: Bus | undefined;
   const store = createEventStore({ sql, upcasters: eventUpcasters });
+  const projection = new ProjectionWaiter(sql);
   try {
     await migrateReadModels(sql);
+    await projection.start();
     bus = await connectBus({
       servers: config.NATS_URL,
       name: 'broadcaster',
@@ -69,7 +71,7 @@ export async function startBroadcaster(
       maxAckPending: config.BROADCASTS_IN_PARALLEL * 8,
       handler: broadcastRequests({
         fanOut,
-        projection: new ProjectionWatch(sql),
+        projection,
         projectionWaitMs: config.PROJECTION_WAIT_MS,
         logger,
         signal: stopping.signal,
@@ -94,6 +96,7 @@ export async function startBroadcaster(
         // Broadcasts in hand stop after their current step and go back to the stream for another replica.
         stopping.abort(new Error('broadcaster stopping'));
         await consumer.stop();
+        await projection.stop();
         await connectedBus.close();
         await store.close();
         await sql.end({ timeout: 5 });
@@ -101,6 +104,7 @@ export async function startBroadcaster(
     };
   } catch (err) {
     stopping.abort();
+    await projection.stop().catch(() => {});
     await bus?.close().catch(() => {});
     await store.close().catch(() => {});
     await sql.end({ timeout: 1 }).catch(() => {});

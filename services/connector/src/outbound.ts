@@ -11,7 +11,7 @@ import {
 } from '@switchboard/contracts';
 import type { SecretBox } from '@switchboard/crypto';
 import { parseRelayedEvent, type RelayedEvent } from '@switchboard/event-store';
-import type { ProjectionWatch } from '@switchboard/read-models';
+import type { ProjectionWaiter } from '@switchboard/read-models';
 import {
   type EndpointRow,
   findChannelConfig,
@@ -30,7 +30,7 @@ export interface OutboundDeps {
   secrets: SecretBox;
   commands: DeliveryCommands;
   sender: ChannelSender;
-  projection: ProjectionWatch;
+  projection: ProjectionWaiter;
   projectionWaitMs: number;
   logger: Logger;
   /** Aborted when the connector stops: waits end and the message goes back for another replica. */
@@ -88,7 +88,7 @@ export class Outbound {
   async #deliver(event: RelayedEvent, posted: MessagePostedData): Promise<ConsumeOutcome> {
     const { sql, channel, logger } = this.deps;
     if (this.deps.signal.aborted) return outcome.retry(0, 'stopping');
-    const caughtUp = await this.deps.projection.reached(
+    const caughtUp = await this.deps.projection.waitFor(
       event.position,
       this.deps.projectionWaitMs,
       this.deps.signal,

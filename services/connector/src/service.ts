@@ -3,7 +3,7 @@ import { type Bus, type ConsumerHandle, connectBus, eventsStream } from '@switch
 import { adapterFor, defaultApiBaseUrls, type KnownChannel } from '@switchboard/channel-registry';
 import { SecretBox } from '@switchboard/crypto';
 import { connectEventStore } from '@switchboard/event-store';
-import { migrateReadModels, ProjectionWatch } from '@switchboard/read-models';
+import { migrateReadModels, ProjectionWaiter } from '@switchboard/read-models';
 import { type RunningService, succeeds } from '@switchboard/runtime';
 import type { Logger } from '@switchboard/telemetry';
 import { ChannelSender } from './channel-sender.js';
@@ -47,8 +47,10 @@ export async function startConnector(config: ConnectorConfig, logger: Logger): P
   const stopping = new AbortController();
   const pause = (ms: number) => sleep(ms, stopping.signal);
   let bus: Bus | undefined;
+  const projection = new ProjectionWaiter(sql);
   try {
     await migrateReadModels(sql);
+    await projection.start();
     bus = await connectBus({
       servers: config.NATS_URL,
       name: `connector-${channel}`,
@@ -95,7 +97,7 @@ export async function startConnector(config: ConnectorConfig, logger: Logger): P
       secrets,
       commands: new DeliveryCommands(connectedBus, `connector-${channel}`, config.COMMAND_TIMEOUT_MS, pause),
       sender,
-      projection: new ProjectionWatch(sql),
+      projection,
       projectionWaitMs: config.PROJECTION_WAIT_MS,
       logger,
       signal: stopping.signal,
@@ -142,12 +144,14 @@ export async function startConnector(config: ConnectorConfig, logger: Logger): P
         // Waits (backoff, pacing) end now: their messages go back to the stream for another replica.
         stopping.abort(new Error('connector stopping'));
         await consumer.stop();
+        await projection.stop();
         await connectedBus.close();
         await sql.end({ timeout: 5 });
       },
     };
   } catch (err) {
     stopping.abort();
+    await projection.stop().catch(() => {});
     await bus?.close().catch(() => {});
     await sql.end({ timeout: 1 }).catch(() => {});
     throw err;

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Bus, CommandEnvelope, CommandReply } from '@switchboard/bus';
+import type { Position } from '@switchboard/event-store';
+import type { ProjectionWaiter } from '@switchboard/read-models';
 import { currentTraceparent } from '@switchboard/telemetry';
 import type { FastifyRequest } from 'fastify';
-import type { Position, ProjectionWaiter } from './projection-waiter.js';
 
 export type CommandFailure = Exclude<CommandReply<unknown>, { status: 'ok' }>;
 

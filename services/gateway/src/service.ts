@@ -2,6 +2,7 @@ import { connectBus } from '@switchboard/bus';
 import { eventUpcasters } from '@switchboard/contracts';
 import { SecretBox } from '@switchboard/crypto';
 import { createEventStore } from '@switchboard/event-store';
+import { ProjectionWaiter } from '@switchboard/read-models';
 import { type RunningService, succeeds } from '@switchboard/runtime';
 import type { Logger } from '@switchboard/telemetry';
 import postgres from 'postgres';
@@ -14,7 +15,6 @@ import { ClientCache } from './client-cache.js';
 import { createCommandSender } from './commands.js';
 import { assertProductionSafe, type GatewayConfig } from './config.js';
 import type { GatewayDeps } from './deps.js';
-import { ProjectionWaiter } from './projection-waiter.js';
 
 export interface RunningGateway extends RunningService {
   url: string;

@@ -1,7 +1,7 @@
 import type { Position } from '@switchboard/event-store';
 import type postgres from 'postgres';
 
-/** The channel a projection notifies after each committed batch (see the gateway's ProjectionWaiter). */
+/** The channel a projection notifies after each committed batch (see ProjectionWaiter). */
 export const checkpointChannel = 'rm_checkpoint';
 
 /** Before every event: a projection that has applied nothing, or has just been reset. */
