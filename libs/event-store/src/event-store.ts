@@ -21,6 +21,7 @@ import {
   headPositionSql,
   readAllBackwardsSql,
   readAllForwardsSql,
+  readCorrelatedSql,
   readStreamBackwardsSql,
   readStreamForwardsSql,
   streamStateSql,
@@ -360,6 +361,15 @@ class PostgresEventStore implements EventStore {
         limitParam(opts.maxCount),
         ...filterParams(opts.filter),
       ],
+      { prepare: true },
+    );
+    return rows.map((r) => toRecordedEvent(r, this.#upcasters));
+  }
+
+  async readCorrelated(correlationId: string, opts: { maxCount?: number } = {}): Promise<RecordedEvent[]> {
+    const rows = await this.#sql.unsafe<EventRow[]>(
+      readCorrelatedSql,
+      [correlationId, limitParam(opts.maxCount) ?? 10_000],
       { prepare: true },
     );
     return rows.map((r) => toRecordedEvent(r, this.#upcasters));

@@ -82,6 +82,18 @@ LEFT JOIN LATERAL (
 ) p ON true
 ORDER BY p.transaction_id, p.global_position`;
 
+/**
+ * Every event recorded with correlation id $1, across streams, in \`$all\` order, at most $2: what one
+ * request caused. Uses the index on \`metadata->>'correlationId'\` (migration 2); reads the table itself,
+ * so events of deleted streams are included.
+ */
+export const readCorrelatedSql = `
+SELECT ${eventColumns('ev')}
+FROM es.events ev
+WHERE ev.metadata->>'correlationId' = $1::text
+ORDER BY ev.transaction_id, ev.global_position
+LIMIT $2::bigint`;
+
 export const headPositionSql = `
 SELECT ev.transaction_id::text AS commit, ev.global_position::text AS prepare
 FROM es.events ev

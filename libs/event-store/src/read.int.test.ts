@@ -313,6 +313,31 @@ describe('reading', () => {
       expect(backwards.map((e) => e.streamName)).toEqual([`cat${tag}c-1`]);
     });
   });
+
+  describe('by correlation id', () => {
+    it('reads every event of one correlation id across streams in $all order, deleted streams too, upcast', async () => {
+      const correlationId = `req-${randomUUID()}`;
+      const [a, b] = [stream(), stream()];
+      await appendVisible(a, [ev('UserCreated', { name: 'Ann Lee' }, { correlationId })]);
+      await appendVisible(b, [ev('Noted', { n: 1 }, { correlationId }), ev('Noted', { n: 2 })]);
+      await appendVisible(a, [ev('Noted', { n: 3 }, { correlationId })]);
+      await t.store.deleteStream(b);
+
+      const events = await t.store.readCorrelated(correlationId);
+      expect(events.map((e) => [e.streamName, e.type, e.data])).toEqual([
+        [a, 'UserCreated', { firstName: 'Ann', lastName: 'Lee', locale: 'en' }],
+        [b, 'Noted', { n: 1 }],
+        [a, 'Noted', { n: 3 }],
+      ]);
+      const positions = events.map((e) => e.position);
+      expect([...positions].sort(comparePositions)).toEqual(positions);
+      expect((await t.store.readCorrelated(correlationId, { maxCount: 2 })).map((e) => e.data)).toEqual([
+        { firstName: 'Ann', lastName: 'Lee', locale: 'en' },
+        { n: 1 },
+      ]);
+      expect(await t.store.readCorrelated(`req-${randomUUID()}`)).toEqual([]);
+    });
+  });
 });
 
 describe('an empty store', () => {

@@ -135,6 +135,11 @@ export interface EventStore {
   ): Promise<AppendResult[]>;
   readStream(stream: string, opts?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(opts?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /**
+   * Every event recorded with this correlation id (metadata \`correlationId\`), across streams and
+   * deleted streams too, in \`$all\` order; at most \`maxCount\` (default 10,000).
+   */
+  readCorrelated(correlationId: string, opts?: { maxCount?: number }): Promise<RecordedEvent[]>;
   subscribeToAll(opts?: SubscribeToAllOptions): AllSubscription;
   /** Last position visible to `$all` readers, or null while `$all` is empty. */
   headPosition(): Promise<Position | null>;

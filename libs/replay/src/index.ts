@@ -1,4 +1,3 @@
-export { readCorrelatedEvents } from './correlated-events.js';
 export { type RecordedEventJson, recordedEventJson } from './event-json.js';
 export { InvalidReplayPointError, parseReplayPoint, replayPointPattern } from './replay-point.js';
 export {

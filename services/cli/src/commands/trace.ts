@@ -1,4 +1,4 @@
-import { readCorrelatedEvents, recordedEventJson } from '@switchboard/replay';
+import { recordedEventJson } from '@switchboard/replay';
 import { type Command, InvalidArgumentError } from 'commander';
 import { withDatabase } from '../database.js';
 import { actorOf, causationOf, summarizeData } from '../format/event-summary.js';
@@ -23,8 +23,8 @@ export function registerTraceCommand(program: Command, io: CliIo): void {
     .option('--limit <n>', 'at most this many events', parsePositive, 10_000)
     .option('--json', 'print each recorded event as one line of JSON (for jq)')
     .action(async (correlationId: string, options: { limit: number; json?: boolean }) => {
-      const events = await withDatabase(io, databaseUrl(), ({ sql }) =>
-        readCorrelatedEvents(sql, correlationId, { limit: options.limit }),
+      const events = await withDatabase(io, databaseUrl(), ({ store }) =>
+        store.readCorrelated(correlationId, { maxCount: options.limit }),
       );
       if (events.length === 0) throw new NotFoundError(`no event has correlation id "${correlationId}"`);
       if (options.json) {
