@@ -8,7 +8,12 @@ export {
 export { createEventStore, type EventStoreOptions } from './event-store.js';
 export { migrate } from './migrate.js';
 export { afterAll, beforeAll, comparePositions, positionFromJson, positionToJson } from './position.js';
-export { parseRelayedEvent, type RelayedEvent } from './relayed-event.js';
+export {
+  parseRelayedEvent,
+  type RelayedEvent,
+  type RelayedEventBody,
+  relayedEventBody,
+} from './relayed-event.js';
 export { streamCategory } from './stream-name.js';
 export type {
   AllFilter,

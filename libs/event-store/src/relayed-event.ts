@@ -1,4 +1,4 @@
-import type { EventMetadata, Position, Upcaster } from './types.js';
+import type { EventMetadata, Position, RecordedEvent, Upcaster } from './types.js';
 import { indexUpcasters, upcast } from './upcast.js';
 
 /**
@@ -16,7 +16,33 @@ export interface RelayedEvent {
   created: string;
 }
 
-const DECIMAL = /^[0-9]{1,19}$/;
+/** The JSON body of a relayed event: the recorded event with bigints as decimal strings. */
+export interface RelayedEventBody {
+  id: string;
+  type: string;
+  streamName: string;
+  revision: string;
+  position: { commit: string; prepare: string };
+  data: unknown;
+  metadata: Record<string, unknown>;
+  created: string;
+}
+
+export function relayedEventBody(event: RecordedEvent): RelayedEventBody {
+  return {
+    id: event.id,
+    type: event.type,
+    streamName: event.streamName,
+    revision: event.revision.toString(),
+    position: { commit: event.position.commit.toString(), prepare: event.position.prepare.toString() },
+    data: event.data,
+    metadata: event.metadata,
+    created: event.created.toISOString(),
+  };
+}
+
+// Up to 20 digits: a commit position is a 64-bit transaction id (xid8), up to 18446744073709551615.
+const DECIMAL = /^[0-9]{1,20}$/;
 
 /** Each consumer passes the same list on every message: its index is built once. */
 const indexes = new WeakMap<readonly Upcaster[], ReadonlyMap<string, Upcaster>>();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseRelayedEvent } from './relayed-event.js';
-import type { Upcaster } from './types.js';
+import { parseRelayedEvent, relayedEventBody } from './relayed-event.js';
+import type { RecordedEvent, Upcaster } from './types.js';
 
 const body = (type: string, data: unknown, metadata: Record<string, unknown>) =>
   JSON.stringify({
@@ -57,5 +57,39 @@ describe('parseRelayedEvent', () => {
     expect(
       parseRelayedEvent(JSON.stringify({ ...valid, position: { commit: '-1', prepare: '1' } }), []),
     ).toBeUndefined();
+  });
+});
+
+const recorded: RecordedEvent = {
+  id: '3e814d6f-b052-4f7a-8d94-5c40a1ce0001',
+  type: 'MessagePosted',
+  streamName: 'conversation-2d703c5e-af41-4e69-9c83-4b3f90bd5e72',
+  revision: 12n,
+  position: { commit: 2n ** 64n - 2n, prepare: 345n },
+  data: { text: 'hi' },
+  metadata: { tenant: 't1', schemaVersion: 1 },
+  created: new Date('2026-01-02T03:04:05.678Z'),
+};
+
+describe('relayedEventBody', () => {
+  it('is the recorded event with bigints as decimal strings and the date in ISO form', () => {
+    expect(relayedEventBody(recorded)).toEqual({
+      id: '3e814d6f-b052-4f7a-8d94-5c40a1ce0001',
+      type: 'MessagePosted',
+      streamName: 'conversation-2d703c5e-af41-4e69-9c83-4b3f90bd5e72',
+      revision: '12',
+      position: { commit: '18446744073709551614', prepare: '345' },
+      data: { text: 'hi' },
+      metadata: { tenant: 't1', schemaVersion: 1 },
+      created: '2026-01-02T03:04:05.678Z',
+    });
+  });
+
+  it('is read back by parseRelayedEvent as the event it was, but its revision', () => {
+    const { revision: _revision, ...rest } = recorded;
+    expect(parseRelayedEvent(JSON.stringify(relayedEventBody(recorded)), [])).toEqual({
+      ...rest,
+      created: '2026-01-02T03:04:05.678Z',
+    });
   });
 });

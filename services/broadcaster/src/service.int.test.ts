@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { connectBus } from '@switchboard/bus';
 import { streams } from '@switchboard/contracts';
+import { relayedEventBody } from '@switchboard/event-store';
 import { createLogger } from '@switchboard/telemetry';
 import { createTestNats, type TestNats } from '@switchboard/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -50,13 +51,10 @@ async function relay(broadcastId: string) {
   const [event] = await s.store.readStream(streams.broadcast(broadcastId));
   const bus = await connectBus({ servers: nats.url, name: 'test-relay', namespace: nats.namespace });
   try {
-    const body = JSON.stringify(event, (_key, value) =>
-      typeof value === 'bigint' ? value.toString() : value,
-    );
     const tenant = String(event!.metadata.tenant);
     await bus.publish(
       bus.names.event(tenant, 'broadcast', broadcastId, event!.type),
-      new TextEncoder().encode(body),
+      relayedEventBody(event!),
       {
         msgId: event!.id,
       },

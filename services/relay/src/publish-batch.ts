@@ -1,9 +1,9 @@
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import { context } from '@opentelemetry/api';
 import { type Bus, ExpectedLastMsgIdMismatchError } from '@switchboard/bus';
-import type { RecordedEvent } from '@switchboard/event-store';
+import { type RecordedEvent, relayedEventBody } from '@switchboard/event-store';
 import { contextFromTraceparent } from '@switchboard/telemetry';
-import { relayedEventBody, relayedEventSubject } from './relayed-event.js';
+import { relayedEventSubject } from './relayed-event.js';
 
 export type BatchOutcome =
   | { kind: 'published'; lastEvent: RecordedEvent }

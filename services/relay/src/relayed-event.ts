@@ -2,31 +2,6 @@ import type { BusNames } from '@switchboard/bus';
 import { categoryOf, streamIdOf } from '@switchboard/contracts';
 import type { RecordedEvent } from '@switchboard/event-store';
 
-/** The JSON body of a relayed event: the recorded event with bigints as decimal strings. */
-export interface RelayedEventBody {
-  id: string;
-  type: string;
-  streamName: string;
-  revision: string;
-  position: { commit: string; prepare: string };
-  data: unknown;
-  metadata: Record<string, unknown>;
-  created: string;
-}
-
-export function relayedEventBody(event: RecordedEvent): RelayedEventBody {
-  return {
-    id: event.id,
-    type: event.type,
-    streamName: event.streamName,
-    revision: event.revision.toString(),
-    position: { commit: event.position.commit.toString(), prepare: event.position.prepare.toString() },
-    data: event.data,
-    metadata: event.metadata,
-    created: event.created.toISOString(),
-  };
-}
-
 const UNSAFE_IN_TOKEN = /[.*>\s\p{Cc}]/gu;
 
 /**

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import type { EventStore, RecordedEvent } from '@switchboard/event-store';
-import type { RelayedEventBody } from './relayed-event.js';
+import type { EventStore, RecordedEvent, RelayedEventBody } from '@switchboard/event-store';
 
 /** One message of the EVENTS stream, as a consumer would see it. */
 export interface PublishedMessage {

@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'nod
 import type { AddressInfo } from 'node:net';
 import type { Bus } from '@switchboard/bus';
 import { categoryOf, streamIdOf } from '@switchboard/contracts';
-import type { EventStore, RecordedEvent } from '@switchboard/event-store';
+import { type EventStore, type RecordedEvent, relayedEventBody } from '@switchboard/event-store';
 import { createLogger } from '@switchboard/telemetry';
 import type { DispatcherConfig } from './config.js';
 
@@ -104,20 +104,7 @@ export async function relay(bus: Bus, event: RecordedEvent): Promise<void> {
     streamIdOf(event.streamName),
     event.type,
   );
-  await bus.publish(
-    subject,
-    {
-      id: event.id,
-      type: event.type,
-      streamName: event.streamName,
-      revision: event.revision.toString(),
-      position: { commit: event.position.commit.toString(), prepare: event.position.prepare.toString() },
-      data: event.data,
-      metadata: event.metadata,
-      created: event.created.toISOString(),
-    },
-    { msgId: event.id },
-  );
+  await bus.publish(subject, relayedEventBody(event), { msgId: event.id });
 }
 
 export function testConfig(
