@@ -15,6 +15,24 @@ export class CommandFailedError extends Error {
   }
 }
 
+/** The HTTP status of a command's failure, the same in every dialect (each words it its own way). */
+export function httpStatusOf(failure: CommandFailure): number {
+  switch (failure.status) {
+    case 'rejected':
+      return failure.code === 'forbidden' ? 403 : failure.code === 'internal' ? 500 : 400;
+    case 'not_found':
+      return 404;
+    case 'conflict':
+      return 409;
+    case 'unavailable':
+      return 503;
+    default: {
+      const never: never = failure;
+      return never;
+    }
+  }
+}
+
 export interface CommandSender {
   send<R = Record<string, unknown>>(
     request: FastifyRequest,

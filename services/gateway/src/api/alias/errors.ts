@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { CommandFailedError } from '../../commands.js';
+import { CommandFailedError, httpStatusOf } from '../../commands.js';
 
 /**
  * An error of the Alias dialect: `{ error, error_description }` like OAuth 2.0 (RFC 6749 §5.2,
@@ -36,22 +36,11 @@ const codes: Record<number, string> = {
 };
 
 const fromCommand = (failure: CommandFailedError['failure']): AliasError => {
-  switch (failure.status) {
-    case 'rejected':
-      if (failure.code === 'forbidden') return new AliasError(403, 'forbidden', failure.message);
-      if (failure.code === 'internal') return new AliasError(500, 'server_error', 'internal error');
-      return badRequest(failure.message);
-    case 'not_found':
-      return notFound(failure.message);
-    case 'conflict':
-      return new AliasError(409, 'conflict', failure.message);
-    case 'unavailable':
-      return new AliasError(503, 'temporarily_unavailable', failure.message);
-    default: {
-      const never: never = failure;
-      return never;
-    }
-  }
+  const status = httpStatusOf(failure);
+  // A refusal for lack of rights is `forbidden` here: `insufficient_scope` is for tokens.
+  if (status === 403) return new AliasError(403, 'forbidden', failure.message);
+  if (status === 500) return new AliasError(500, 'server_error', 'internal error');
+  return new AliasError(status, codes[status] ?? 'invalid_request', failure.message);
 };
 
 /** Fastify's message, naming the offending parameter where Ajv's message does not. */

@@ -1,14 +1,12 @@
-import { tokenMatches } from '@switchboard/crypto';
 import type { ClientRow } from '@switchboard/read-models';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { clientWithCredentials } from '../../client-credentials.js';
 import { ACCESS_TOKEN_TTL_SECONDS, type AccessTokens } from './access-tokens.js';
 import { REALM } from './bearer.js';
 import { AliasError } from './errors.js';
 import type { AliasApp } from './plugin-types.js';
 import { parseRequestedScope } from './scopes.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const TokenRequest = Type.Object(
   {
@@ -85,11 +83,8 @@ export function tokenRoutes(
   deps: { tokens: AccessTokens; findClient: (id: string) => Promise<ClientRow | null> },
 ): void {
   const authenticate = async (credentials: Credentials): Promise<ClientRow> => {
-    const client = UUID.test(credentials.clientId)
-      ? await deps.findClient(credentials.clientId.toLowerCase())
-      : null;
-    if (!client || !tokenMatches(credentials.secret, client.tokenHash))
-      throw oauthError('invalid_client', 'unknown client or wrong secret');
+    const client = await clientWithCredentials(deps.findClient, credentials.clientId, credentials.secret);
+    if (!client) throw oauthError('invalid_client', 'unknown client or wrong secret');
     return client;
   };
 

@@ -1,10 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
-import { tokenMatches } from '@switchboard/crypto';
 import type { ClientRow } from '@switchboard/read-models';
 import type { FastifyRequest } from 'fastify';
+import { clientWithCredentials } from '../../client-credentials.js';
 import { HttpError } from './errors.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ClientAuth {
   /** The authenticated client: the tenant every command and query of the request is scoped to. */
@@ -46,10 +44,8 @@ export function createClientAuth(
           'x-bp-messaging-client-id and x-bp-messaging-client-token headers are required',
         );
       }
-      if (!UUID.test(id)) throw new HttpError(401, 'invalid client credentials');
-      const client = await findClient(id.toLowerCase());
-      if (!client || !tokenMatches(token, client.tokenHash))
-        throw new HttpError(401, 'invalid client credentials');
+      const client = await clientWithCredentials(findClient, id, token);
+      if (!client) throw new HttpError(401, 'invalid client credentials');
       return client.id;
     },
   };

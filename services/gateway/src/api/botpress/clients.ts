@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { checkChannelConfigs, knownChannels } from '@switchboard/channel-registry';
-import { hashToken, newToken, tokenMatches } from '@switchboard/crypto';
+import { hashToken, newToken } from '@switchboard/crypto';
 import { findClient, listChannels, listWebhooks } from '@switchboard/read-models';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { clientWithCredentials } from '../../client-credentials.js';
 import { HttpError } from './errors.js';
 import type { App, RouteDeps } from './plugin-types.js';
 import { ErrorBody, Uuid } from './schemas.js';
@@ -41,8 +42,6 @@ const SyncResult = Type.Object({
   token: Type.String(),
   webhooks: Type.Array(Type.Object({ url: Type.String(), token: Type.String() })),
 });
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const headerValue = (request: FastifyRequest, name: string): string | undefined => {
   const value = request.headers[name];
@@ -83,9 +82,8 @@ export function clientRoutes(app: App, deps: RouteDeps): void {
       let synced: { id: string } | null = null;
       if (givenId) {
         if (!givenToken) throw new HttpError(403, 'a client id needs its token');
-        const client = UUID.test(givenId) ? await findClient(deps.sql, givenId.toLowerCase()) : null;
-        if (!client || !tokenMatches(givenToken, client.tokenHash))
-          throw new HttpError(403, 'invalid client id or token');
+        const client = await clientWithCredentials((id) => findClient(deps.sql, id), givenId, givenToken);
+        if (!client) throw new HttpError(403, 'invalid client id or token');
         synced = client;
       } else if (!deps.config.ALLOW_ANONYMOUS_SYNC) {
         deps.auth.requireAdmin(request);

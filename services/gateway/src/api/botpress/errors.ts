@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { CommandFailedError } from '../../commands.js';
+import { CommandFailedError, httpStatusOf } from '../../commands.js';
 
 /** An error this dialect answers with its own status and message. */
 export class HttpError extends Error {
@@ -23,23 +23,6 @@ const reasons: Record<number, string> = {
   504: 'Gateway Timeout',
 };
 
-const statusOf = (failure: CommandFailedError['failure']): number => {
-  switch (failure.status) {
-    case 'rejected':
-      return failure.code === 'forbidden' ? 403 : failure.code === 'internal' ? 500 : 400;
-    case 'not_found':
-      return 404;
-    case 'conflict':
-      return 409;
-    case 'unavailable':
-      return 503;
-    default: {
-      const never: never = failure;
-      return never;
-    }
-  }
-};
-
 /**
  * Errors of the Botpress dialect: `{ statusCode, error, message }` JSON, the shape the Botpress
  * Messaging server's clients read. Validation errors name the field; nothing internal leaks.
@@ -52,7 +35,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       status = error.statusCode;
       message = error.message;
     } else if (error instanceof CommandFailedError) {
-      status = statusOf(error.failure);
+      status = httpStatusOf(error.failure);
       message = status === 500 ? 'Internal Server Error' : error.failure.message;
     } else if ('validation' in error && error.validation) {
       status = 400;

@@ -11,11 +11,10 @@ import {
 import { findChannelConfig } from '@switchboard/read-models';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
+import { CLIENT_ID } from '../../client-credentials.js';
 import type { GatewayDeps } from '../../deps.js';
 import { inboundRequest } from './inbound-request.js';
 import { TeamsKeys } from './teams-keys.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const Params = Type.Object({
   clientId: Type.String({ maxLength: 64 }),
@@ -49,7 +48,7 @@ export function channelWebhooks(deps: GatewayDeps) {
         handler: async (request, reply) => {
           const { clientId: givenId, channel } = request.params as { clientId: string; channel: string };
           const adapter = adapterFor(channel);
-          if (!adapter || !UUID.test(givenId)) return notFound(reply);
+          if (!adapter || !CLIENT_ID.test(givenId)) return notFound(reply);
           const clientId = givenId.toLowerCase();
           const settings = await findChannelConfig(deps.sql, clientId, channel);
           if (!settings?.enabled) return notFound(reply);
