@@ -79,6 +79,8 @@ async function projectLive(target: Position): Promise<Position> {
   while (comparePositions(at, target) < 0) {
     const events = await store.readAll({ fromPosition: at });
     if (events.length > 0) at = await commitBatch(sql, coreProjection, at, events);
+    // Not visible yet (an older transaction still runs): poll again shortly rather than flat out.
+    else await new Promise((resolve) => setTimeout(resolve, 5));
   }
   return at;
 }

@@ -66,7 +66,7 @@ const toAliasError = (error: FastifyError | Error): AliasError => {
 };
 
 /** Errors of the Alias dialect, in one shape; nothing internal leaks. */
-export function installErrorHandler(app: FastifyInstance, options: { notFound: boolean }): void {
+export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     const alias = toAliasError(error);
     if (alias.statusCode >= 500) request.log.error({ err: error }, 'request failed');
@@ -75,11 +75,9 @@ export function installErrorHandler(app: FastifyInstance, options: { notFound: b
       .headers(alias.headers)
       .send({ error: alias.error, error_description: alias.description, ...alias.extra });
   });
-  if (options.notFound) {
-    app.setNotFoundHandler((request, reply) =>
-      reply
-        .code(404)
-        .send({ error: 'not_found', error_description: `Route ${request.method} ${request.url} not found` }),
-    );
-  }
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send({ error: 'not_found', error_description: `Route ${request.method} ${request.url} not found` }),
+  );
 }

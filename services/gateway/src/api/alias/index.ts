@@ -18,14 +18,14 @@ export function aliasDialect(deps: GatewayDeps) {
   return async (parent: FastifyInstance) => {
     await parent.register(
       async (scope) => {
-        installErrorHandler(scope, { notFound: true });
+        installErrorHandler(scope);
         tokenRoutes(scope as unknown as AliasApp, { tokens, findClient: deps.findClient });
       },
       { prefix: '/oauth2' },
     );
     await parent.register(
       async (scope) => {
-        installErrorHandler(scope, { notFound: true });
+        installErrorHandler(scope);
         const app = scope as unknown as AliasApp;
         const routeDeps = { ...deps, auth: createBearerAuth(tokens, deps.findClient) };
         connectionRoutes(app, routeDeps);

@@ -6,6 +6,7 @@ import { ACCESS_TOKEN_TTL_SECONDS, type AccessTokens } from './access-tokens.js'
 import { REALM } from './bearer.js';
 import { AliasError } from './errors.js';
 import type { AliasApp } from './plugin-types.js';
+import { ErrorBody } from './schemas.js';
 import { parseRequestedScope } from './scopes.js';
 
 const TokenRequest = Type.Object(
@@ -30,8 +31,6 @@ const TokenResponse = Type.Object({
   expires_in: Type.Integer(),
   scope: Type.String(),
 });
-
-const OAuthError = Type.Object({ error: Type.String(), error_description: Type.String() });
 
 /** RFC 6749 §5.2 errors; `invalid_client` is a 401 with a Basic challenge (the scheme we accept). */
 const oauthError = (error: string, description: string) =>
@@ -102,7 +101,7 @@ export function tokenRoutes(
         summary: 'OAuth 2.0 client credentials grant: an access token for /api/client (form or JSON body)',
         consumes: ['application/x-www-form-urlencoded', 'application/json'],
         body: TokenRequest,
-        response: { 200: TokenResponse, 400: OAuthError, 401: OAuthError },
+        response: { 200: TokenResponse, 400: ErrorBody, 401: ErrorBody },
       },
     },
     async (request) => {
