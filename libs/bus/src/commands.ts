@@ -10,6 +10,7 @@ import {
   encodeJson,
   MalformedMessageError,
 } from './envelope.js';
+import { InFlight } from './in-flight.js';
 import { SpanKind, withSpan } from './tracing.js';
 
 export interface RequestOptions {
@@ -107,7 +108,7 @@ export function serveCommands<P, R>(
 ): Responder {
   const concurrency = Math.max(1, options.concurrency ?? 64);
   const sub = bus.nc.subscribe(subject, { queue: options.queue });
-  const inFlight = new Set<Promise<void>>();
+  const inFlight = new InFlight(concurrency);
 
   const answer = async (msg: Msg): Promise<void> => {
     const reply = await replyFor(msg);
@@ -158,11 +159,10 @@ export function serveCommands<P, R>(
 
   const loop = (async () => {
     for await (const msg of sub) {
-      while (inFlight.size >= concurrency) await Promise.race(inFlight);
-      const task: Promise<void> = answer(msg).finally(() => inFlight.delete(task));
-      inFlight.add(task);
+      await inFlight.room();
+      inFlight.add(answer(msg));
     }
-    await Promise.allSettled([...inFlight]);
+    await inFlight.settled();
   })();
 
   return {

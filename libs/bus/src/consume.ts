@@ -4,6 +4,7 @@ import { observeGauge } from '@switchboard/telemetry';
 import { type RetryPolicy, retryDelayMs } from './backoff.js';
 import type { BusContext, Stoppable } from './bus-context.js';
 import { writeDeadLetterFromMessage } from './dead-letters.js';
+import { InFlight } from './in-flight.js';
 import { type ConsumerSpec, ensureConsumer } from './topology.js';
 import { SpanKind, withSpan } from './tracing.js';
 
@@ -159,19 +160,14 @@ export async function consume(bus: BusContext, options: ConsumeOptions): Promise
     }
   };
 
-  const inFlight = new Set<Promise<void>>();
+  const inFlight = new InFlight(concurrency);
   let stopping = false;
-  const start = (msg: JsMsg) => {
-    const task: Promise<void> = settle(msg)
-      .catch((err: unknown) => report(err, msg))
-      .finally(() => inFlight.delete(task));
-    inFlight.add(task);
-  };
+  const start = (msg: JsMsg) => inFlight.add(settle(msg).catch((err: unknown) => report(err, msg)));
 
   const done = (async (): Promise<Error | undefined> => {
     try {
       for await (const msg of messages) {
-        while (inFlight.size >= concurrency) await Promise.race(inFlight);
+        await inFlight.room();
         // Pulled but not started when stop came: hand it straight back for another replica.
         if (stopping) msg.nak();
         else start(msg);
@@ -181,7 +177,7 @@ export async function consume(bus: BusContext, options: ConsumeOptions): Promise
       report(err, undefined);
       return err instanceof Error ? err : new Error(String(err));
     } finally {
-      await Promise.allSettled([...inFlight]);
+      await inFlight.settled();
     }
   })();
 
