@@ -32,6 +32,13 @@ export const DispatcherConfigSchema = Type.Object({
   WEBHOOK_LEASE_MARGIN_MS: Type.Integer({ minimum: 100, default: 30_000 }),
   /** Longest the scheduler sleeps without a wake-up before looking for due deliveries again. */
   WEBHOOK_POLL_INTERVAL_MS: Type.Integer({ minimum: 10, default: 1_000 }),
+  /**
+   * The express lane: a fresh delivery whose queue has nothing in the database is sent from memory
+   * and written once, when finished. This long its queue may wait in memory for its turn before it
+   * moves to the database (a slow webhook must not hold back the log). 0 turns the lane off: every
+   * delivery is a row before its first attempt.
+   */
+  WEBHOOK_EXPRESS_HOLD_MS: Type.Integer({ minimum: 0, default: 2_000 }),
   /** Events recorded per transaction (and unacknowledged JetStream messages held by the recorder). */
   RECORD_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 4096, default: 256 }),
   /** How often a standby recorder tries to take the lead, and the leader checks it still has it. */

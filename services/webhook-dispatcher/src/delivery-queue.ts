@@ -338,14 +338,23 @@ export async function failWithoutAttempt(sql: Sql, deliveryId: string, reason: s
 }
 
 /**
- * Milliseconds until the next delivery is due, leaving out webhooks at their limit here; undefined
- * when nothing is waiting for a time.
+ * Milliseconds until the next delivery is due, leaving out webhooks at their limit here (undefined when
+ * nothing is waiting for a time), and which of those webhooks have deliveries due now (a worker of
+ * theirs that ends makes room for them).
  */
-export async function msUntilNextDue(sql: Sql, saturated: readonly string[]): Promise<number | undefined> {
-  const [row] = await sql<{ ms: number | null }[]>`
-    SELECT (extract(epoch FROM min(next_attempt_at) - now()) * 1000)::float8 AS ms
-    FROM dispatch.deliveries
-    WHERE status = 'pending' AND next_attempt_at < 'infinity'
-      AND webhook_id <> ALL(${sql.array([...saturated])}::uuid[])`;
-  return row?.ms ?? undefined;
+export async function nextDue(
+  sql: Sql,
+  saturated: readonly string[],
+): Promise<{ ms: number | undefined; waitingForRoom: string[] }> {
+  const [row] = await sql<{ ms: number | null; waiting: string[] }[]>`
+    SELECT
+      (SELECT (extract(epoch FROM min(next_attempt_at) - now()) * 1000)::float8
+       FROM dispatch.deliveries
+       WHERE status = 'pending' AND next_attempt_at < 'infinity'
+         AND webhook_id <> ALL(${sql.array([...saturated])}::uuid[])) AS ms,
+      ARRAY(
+        SELECT DISTINCT webhook_id::text FROM dispatch.deliveries
+        WHERE status = 'pending' AND next_attempt_at < 'infinity' AND next_attempt_at <= now()
+          AND webhook_id = ANY(${sql.array([...saturated])}::uuid[])) AS waiting`;
+  return { ms: row?.ms ?? undefined, waitingForRoom: row?.waiting ?? [] };
 }

@@ -7,6 +7,9 @@ import type { Logger } from '@switchboard/telemetry';
 import type postgres from 'postgres';
 import type { ConversationFactsCache } from './conversation-facts.js';
 import { promoteHeads, type QueueKey } from './delivery-queue.js';
+import { type ExpressItem, type ExpressLane, type ExpressLedger, queueId } from './express-lane.js';
+import { databaseLanes, type FreshDelivery, reserveIdsSql, writeFreshDeliveries } from './express-store.js';
+import { Settlement } from './settlement.js';
 import { renderWebhookEvent, ruleFor, webhookBody } from './webhook-events.js';
 import type { WebhookChange, WebhookOverlay, WebhookRegistry } from './webhook-registry.js';
 
@@ -22,6 +25,11 @@ export interface RecorderOptions {
   durable?: string;
   /** Called after deliveries were recorded and made due. */
   onRecorded?: () => void;
+  /**
+   * Where fresh deliveries of queues with nothing in the database go: sent from memory and written once
+   * finished. Without it every delivery is a row first.
+   */
+  express?: ExpressLane;
 }
 
 interface Received {
@@ -50,10 +58,13 @@ interface DeliveryRow {
   orderingKey: string;
   commit: string;
   prepare: string;
-}
-
-class CheckpointMovedError extends Error {
-  override name = 'CheckpointMovedError';
+  /** What sending it from memory needs. */
+  seq: number;
+  eventType: string;
+  body: string;
+  url: string;
+  tokenSealed: string;
+  traceparent: string | null;
 }
 
 export const DEFAULT_DURABLE = 'webhook-dispatcher';
@@ -74,8 +85,10 @@ export class Recorder {
   #handle: ConsumerHandle | undefined;
   #queue: Received[] = [];
   #draining: Promise<void> | undefined;
-  /** The checkpoint as this recorder last wrote or read it; re-read when another recorder moved it. */
-  #last: number | undefined;
+  /** What is settled of the log; read from the checkpoint when the recorder starts. */
+  #settlement: Settlement | undefined;
+  #ledger: ExpressLedger | undefined;
+  #checkpointing: Promise<void> | undefined;
   #stopping = false;
   #recorded = 0;
 
@@ -101,28 +114,39 @@ export class Recorder {
   async start(): Promise<void> {
     if (this.#handle) return;
     this.#stopping = false;
-    this.#last = undefined;
+    this.#settlement = undefined;
+    this.#ledger = undefined;
     const batch = this.#o.batchSize;
+    // Messages whose deliveries are in the express lane stay unacknowledged until written: room for
+    // a few batches of them.
+    const held = this.#o.express ? batch * 4 : batch;
     this.#handle = await this.#o.bus.consume({
       stream: this.#o.bus.names.streams.events,
       durable: this.#durable,
       // Never given up on: an event that cannot be recorded holds the log until it can.
       maxDeliver: -1,
       ackWaitMs: 60_000,
-      concurrency: batch,
-      maxAckPending: batch * 2,
+      concurrency: held,
+      maxAckPending: held * 2,
       handler: (msg) => this.#receive(msg),
       onError: (err) => this.#o.logger.error({ err }, 'webhook recorder consumer error'),
     });
   }
 
-  /** Stops taking messages; what was taken is recorded (or handed back) first. */
+  /**
+   * Stops taking messages. What was taken is recorded, and the express lane's queues move to the
+   * database (so every message taken is settled and acknowledged) before it resolves.
+   */
   async stop(): Promise<void> {
     this.#stopping = true;
     const handle = this.#handle;
     this.#handle = undefined;
-    await handle?.stop();
+    const stopped = handle?.stop();
     await this.#draining;
+    await this.#o.express?.moveAll();
+    await stopped;
+    await this.#draining;
+    await this.#checkpointing;
   }
 
   #receive(msg: JsMsg): Promise<ConsumeOutcome> {
@@ -151,11 +175,8 @@ export class Recorder {
     for (let tries = 1; ; tries++) {
       try {
         await this.#record(batch);
-        for (const r of batch) r.settle(outcome.ack);
         return;
       } catch (err) {
-        this.#last = undefined;
-        if (err instanceof CheckpointMovedError) continue;
         this.#o.logger.error({ err, tries }, 'recording webhook deliveries failed; retrying');
         if (this.#stopping) {
           for (const r of batch) r.settle(outcome.retry(1_000, 'recording failed while stopping'));
@@ -166,21 +187,69 @@ export class Recorder {
     }
   }
 
+  /** The settlement of the log, from the checkpoint (made at the first message when there is none). */
+  async #settled(firstSeq: number): Promise<Settlement> {
+    if (this.#settlement) return this.#settlement;
+    const { sql, bus } = this.#o;
+    const stream = bus.names.streams.events;
+    const [row] = await sql<{ last_sequence: string }[]>`
+      SELECT last_sequence FROM dispatch.recorder_checkpoints WHERE stream = ${stream}`;
+    const from = row ? Number(row.last_sequence) : firstSeq - 1;
+    if (!row) {
+      await sql`
+        INSERT INTO dispatch.recorder_checkpoints (stream, last_sequence) VALUES (${stream}, ${from})
+        ON CONFLICT (stream) DO NOTHING`;
+    }
+    const settlement = new Settlement(from);
+    this.#settlement = settlement;
+    this.#ledger = {
+      stream,
+      checkpointAfter: (settling) => {
+        const mark = settlement.watermarkAfter(settling);
+        return mark > settlement.written ? mark : undefined;
+      },
+      settled: (settling, checkpoint) => {
+        for (const [seq, count] of settling) settlement.settle(seq, count);
+        if (checkpoint !== undefined) settlement.wrote(checkpoint);
+        this.#catchUpCheckpoint();
+      },
+    };
+    return settlement;
+  }
+
+  /**
+   * Writes the watermark when no statement carried it that far (writes that committed at about the
+   * same time each counted only their own deliveries as settled).
+   */
+  #catchUpCheckpoint(): void {
+    const settlement = this.#settlement;
+    if (this.#checkpointing || !settlement || settlement.watermark <= settlement.written) return;
+    const mark = settlement.watermark;
+    this.#checkpointing = (async () => {
+      try {
+        await this.#o.sql`
+          UPDATE dispatch.recorder_checkpoints SET last_sequence = ${mark}, updated_at = now()
+          WHERE stream = ${this.#o.bus.names.streams.events} AND last_sequence < ${mark}`;
+        settlement.wrote(mark);
+      } catch (err) {
+        this.#o.logger.error({ err }, 'writing the webhook recorder checkpoint failed');
+      } finally {
+        this.#checkpointing = undefined;
+      }
+    })();
+  }
+
   async #record(batch: Received[]): Promise<void> {
     const { sql, bus } = this.#o;
     const stream = bus.names.streams.events;
     const received = [...new Map(batch.map((r) => [r.seq, r])).values()].sort((a, b) => a.seq - b.seq);
     const first = received[0];
     if (!first) return;
-    let missing = false;
-    let cached = this.#last;
-    if (cached === undefined) {
-      const [row] = await sql<{ last_sequence: string }[]>`
-        SELECT last_sequence FROM dispatch.recorder_checkpoints WHERE stream = ${stream}`;
-      missing = !row;
-      cached = row ? Number(row.last_sequence) : first.seq - 1;
-    }
-    const last = cached;
+    const settlement = await this.#settled(first.seq);
+    const ack = (r: Received) => settlement.whenSettled(r.seq, () => r.settle(outcome.ack));
+    // Taken again (redelivered): acknowledged once what it meant is settled.
+    for (const r of batch) if (r.seq <= settlement.planned) ack(r);
+    const last = settlement.planned;
     const fresh = received.filter((r) => r.seq > last);
     const newest = fresh.at(-1);
     if (!newest) return;
@@ -201,47 +270,120 @@ export class Recorder {
     const deliveries: DeliveryRow[] = [];
     for (const item of inOrder) {
       const event = this.#parse(item);
-      if (event) await this.#plan(event, overlay, events, deliveries);
+      if (event) await this.#plan(item.seq, event, overlay, events, deliveries);
     }
+    const changes = overlay.changes.length > 0;
+    const express = this.#o.express;
+    // The registry changes with the checkpoint, in one transaction: everything before them settled first.
+    if (changes) await express?.moveAll();
 
-    if (missing) {
-      await sql`
-        INSERT INTO dispatch.recorder_checkpoints (stream, last_sequence) VALUES (${stream}, ${last})
-        ON CONFLICT (stream) DO NOTHING`;
+    // Which deliveries go through the express lane: those of queues in memory, and of queues with
+    // nothing in the database. Moves under way are written before the database is asked, and a move
+    // begun after it refuses what was planned for memory.
+    const useExpress = express !== undefined && !changes && !this.#stopping && deliveries.length > 0;
+    const generation = express?.generation ?? 0;
+    const lanes = useExpress
+      ? await express.moves().then(() =>
+          databaseLanes(
+            sql,
+            uniqueQueues(deliveries.filter((d) => !express.holds(d))),
+            events.map((e) => e.id),
+          ),
+        )
+      : undefined;
+    const viaMemory: DeliveryRow[] = [];
+    const viaDatabase: DeliveryRow[] = [];
+    for (const d of deliveries) {
+      if (!lanes || !express) viaDatabase.push(d);
+      else if (lanes.recorded.has(`${d.webhookId} ${d.eventId}`)) continue;
+      else if (express.holds(d) || !lanes.pending.has(queueId(d))) viaMemory.push(d);
+      else viaDatabase.push(d);
     }
+    // The checkpoint moves here only when nothing is owed: up to the first delivery sent from memory.
+    const checkpoint =
+      settlement.unsettled > 0 ? undefined : viaMemory[0] ? viaMemory[0].seq - 1 : newest.seq;
+
     const stored = {
       stream,
-      last,
-      newest: newest.seq,
+      checkpoint,
       events,
-      deliveries,
+      deliveries: viaDatabase,
+      reserve: viaMemory.length,
       retryWindowMs: this.#o.retryWindowMs,
     };
-    if (overlay.changes.length > 0) {
-      await sql.begin(async (tx) => {
-        await storeWebhookChanges(tx, overlay.changes);
-        if (!(await storeBatch(tx, stored))) throw new CheckpointMovedError();
-      });
-    } else if (!(await storeBatch(sql, stored))) {
-      throw new CheckpointMovedError();
-    }
+    const ids = changes
+      ? await sql.begin(async (tx) => {
+          await storeWebhookChanges(tx, overlay.changes);
+          return storeBatch(tx, stored);
+        })
+      : await storeBatch(sql, stored);
     overlay.commit();
-    this.#last = newest.seq;
+    if (checkpoint !== undefined) settlement.wrote(checkpoint);
     this.#recorded += inOrder.length;
 
-    if (deliveries.length > 0) {
-      const keys = new Map<string, QueueKey>();
-      for (const d of deliveries) {
-        keys.set(`${d.webhookId} ${d.orderingKey}`, { webhookId: d.webhookId, orderingKey: d.orderingKey });
+    const owed = new Map<number, number>();
+    for (const d of viaMemory) owed.set(d.seq, (owed.get(d.seq) ?? 0) + 1);
+    for (const item of inOrder) settlement.plan(item.seq, owed.get(item.seq) ?? 0);
+    for (const r of batch) if (r.seq > last) ack(r);
+
+    const keys = new Map<string, QueueKey>();
+    for (const d of viaDatabase) keys.set(queueId(d), { webhookId: d.webhookId, orderingKey: d.orderingKey });
+    if (express && viaMemory.length > 0) {
+      const recordedAt = new Date();
+      const items = viaMemory.map(
+        (d, i): ExpressItem => ({
+          delivery: freshDelivery(d, ids[i]!, recordedAt, this.#o.retryWindowMs),
+          ledger: this.#ledger!,
+        }),
+      );
+      const refused = express.accept(items, generation);
+      if (refused.length > 0) {
+        // Their queues moved to the database meanwhile: they go there too, behind what was moved.
+        await express.moves();
+        await this.#retrying(() => this.#writeRefused(refused));
+        for (const r of refused) keys.set(queueId(r.delivery), r.delivery);
       }
+    }
+    if (keys.size > 0) {
       try {
         await promoteHeads(sql, [...keys.values()], { announce: true });
       } catch (err) {
         // Recorded all the same; the scheduler's periodic repair makes these queues due.
         this.#o.logger.error({ err }, 'making recorded webhook deliveries due failed');
       }
-      this.#o.onRecorded?.();
     }
+    if (keys.size > 0) this.#o.onRecorded?.();
+  }
+
+  /** Retries a write whose deliveries are planned already (the batch cannot be taken again for it). */
+  async #retrying(write: () => Promise<void>): Promise<void> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await write();
+      } catch (err) {
+        this.#o.logger.error({ err, tries }, 'writing webhook deliveries failed; retrying');
+        await new Promise((r) => setTimeout(r, Math.min(5_000, 100 * 2 ** tries)));
+      }
+    }
+  }
+
+  async #writeRefused(refused: ExpressItem[]): Promise<void> {
+    const settling = new Map<number, number>();
+    for (const r of refused) settling.set(r.delivery.seq, (settling.get(r.delivery.seq) ?? 0) + 1);
+    const ledger = this.#ledger!;
+    const sequence = ledger.checkpointAfter(settling);
+    await writeFreshDeliveries(
+      this.#o.sql,
+      refused.map((r) => ({
+        delivery: r.delivery,
+        status: 'pending',
+        attemptCount: 0,
+        nextAttemptAt: 'infinity',
+      })),
+      [],
+      sequence === undefined ? undefined : { stream: ledger.stream, sequence },
+    );
+    ledger.settled(settling, sequence);
   }
 
   #parse(item: { seq: number; data: Uint8Array }): RelayedEvent | undefined {
@@ -252,6 +394,7 @@ export class Recorder {
 
   /** Adds what one event means for the webhooks: a registry change, or an event and its deliveries. */
   async #plan(
+    seq: number,
     event: RelayedEvent,
     overlay: WebhookOverlay,
     events: EventRow[],
@@ -291,6 +434,8 @@ export class Recorder {
       throw err;
     }
     if (!rendered) return;
+    const body = webhookBody(event.id, rendered);
+    const traceparent = typeof event.metadata.traceparent === 'string' ? event.metadata.traceparent : null;
     events.push({
       id: event.id,
       clientId: tenant,
@@ -299,9 +444,9 @@ export class Recorder {
       streamName: event.streamName,
       commit: event.position.commit.toString(),
       prepare: event.position.prepare.toString(),
-      body: webhookBody(event.id, rendered),
+      body,
       occurredAt: event.created,
-      traceparent: typeof event.metadata.traceparent === 'string' ? event.metadata.traceparent : null,
+      traceparent,
     });
     for (const hook of hooks) {
       deliveries.push({
@@ -312,6 +457,12 @@ export class Recorder {
         orderingKey: event.streamName,
         commit: event.position.commit.toString(),
         prepare: event.position.prepare.toString(),
+        seq,
+        eventType: rendered.type,
+        body,
+        url: hook.url,
+        tokenSealed: hook.tokenSealed,
+        traceparent,
       });
     }
   }
@@ -361,28 +512,27 @@ async function storeWebhookChanges(tx: postgres.TransactionSql, changes: Webhook
 }
 
 /**
- * Writes a batch's events and deliveries and advances the checkpoint from `last` to `newest`, in one
- * statement (so one transaction, one round trip); writes nothing and answers false when the checkpoint
- * is no longer at `last` (another recorder moved it).
+ * Writes a batch's events and the deliveries that go through the database, moves the checkpoint up to
+ * `checkpoint` (when given), and reserves ids for the deliveries sent from memory, in one statement (so
+ * one transaction, one round trip). Returns the reserved ids.
  */
 async function storeBatch(
   sql: postgres.Sql | postgres.TransactionSql,
   b: {
     stream: string;
-    last: number;
-    newest: number;
+    checkpoint: number | undefined;
     events: EventRow[];
     deliveries: DeliveryRow[];
+    reserve: number;
     retryWindowMs: number;
   },
-): Promise<boolean> {
+): Promise<string[]> {
   const ev = <K extends keyof EventRow>(k: K) => sql.array(b.events.map((r) => r[k]));
-  const dl = <K extends keyof DeliveryRow>(k: K) => sql.array(b.deliveries.map((r) => r[k]));
-  const [result] = await sql<{ advanced: number }[]>`
+  const dl = <K extends keyof DeliveryRow>(k: K) => sql.array(b.deliveries.map((r) => r[k]) as never[]);
+  const [result] = await sql<{ ids: string[] }[]>`
     WITH cp AS (
-      UPDATE dispatch.recorder_checkpoints SET last_sequence = ${b.newest}, updated_at = now()
-      WHERE stream = ${b.stream} AND last_sequence = ${b.last}
-      RETURNING 1
+      UPDATE dispatch.recorder_checkpoints SET last_sequence = ${b.checkpoint ?? 0}, updated_at = now()
+      WHERE stream = ${b.stream} AND ${b.checkpoint !== undefined} AND last_sequence < ${b.checkpoint ?? 0}
     ), events AS (
       INSERT INTO dispatch.events
         (id, client_id, type, source_type, stream_name, position_commit, position_prepare, body, occurred_at,
@@ -391,7 +541,6 @@ async function storeBatch(
         ${ev('id')}::uuid[], ${ev('clientId')}::uuid[], ${ev('type')}::text[], ${ev('sourceType')}::text[],
         ${ev('streamName')}::text[], ${ev('commit')}::bigint[], ${ev('prepare')}::bigint[],
         ${ev('body')}::text[], ${ev('occurredAt')}::timestamptz[], ${ev('traceparent')}::text[])
-      WHERE EXISTS (SELECT 1 FROM cp)
       ON CONFLICT (id) DO NOTHING
     ), deliveries AS (
       INSERT INTO dispatch.deliveries
@@ -401,9 +550,38 @@ async function storeBatch(
         ${dl('webhookId')}::uuid[], ${dl('clientId')}::uuid[], ${dl('eventId')}::uuid[],
         ${dl('orderingKey')}::text[], ${dl('commit')}::bigint[], ${dl('prepare')}::bigint[])
         AS t(w, c, e, k, pc, pp)
-      WHERE EXISTS (SELECT 1 FROM cp)
       ON CONFLICT (webhook_id, event_id) DO NOTHING
     )
-    SELECT count(*)::int AS advanced FROM cp`;
-  return (result?.advanced ?? 0) > 0;
+    SELECT ${reserveIdsSql(sql, b.reserve)} AS ids`;
+  return result?.ids ?? [];
+}
+
+/** The distinct queues of some deliveries. */
+function uniqueQueues(deliveries: readonly DeliveryRow[]): QueueKey[] {
+  const keys = new Map<string, QueueKey>();
+  for (const d of deliveries) keys.set(queueId(d), { webhookId: d.webhookId, orderingKey: d.orderingKey });
+  return [...keys.values()];
+}
+
+/** A delivery planned for the express lane, as the scheduler sends it. */
+function freshDelivery(d: DeliveryRow, id: string, recordedAt: Date, retryWindowMs: number): FreshDelivery {
+  return {
+    id,
+    webhookId: d.webhookId,
+    clientId: d.clientId,
+    eventId: d.eventId,
+    orderingKey: d.orderingKey,
+    attemptCount: 0,
+    deadlineAt: new Date(recordedAt.getTime() + retryWindowMs),
+    eventType: d.eventType,
+    body: d.body,
+    url: d.url,
+    tokenSealed: d.tokenSealed,
+    webhookRemoved: false,
+    traceparent: d.traceparent ?? undefined,
+    seq: d.seq,
+    commit: d.commit,
+    prepare: d.prepare,
+    recordedAt,
+  };
 }

@@ -5,15 +5,29 @@ import {
   type ClaimedDelivery,
   claimDue,
   failWithoutAttempt,
-  msUntilNextDue,
+  nextDue,
   nextInQueue,
   promoteHeads,
   type QueueKey,
   recordAttempts,
   repairStalledQueues,
 } from './delivery-queue.js';
+import {
+  type ExpressItem,
+  type ExpressLane,
+  type ExpressLedger,
+  type ExpressQueue,
+  ExpressQueues,
+} from './express-lane.js';
+import { type AttemptWrite, type DeliveryWrite, writeFreshDeliveries } from './express-store.js';
 import { Permits } from './permits.js';
-import { type AttemptResult, type BackoffPolicy, nextStep, verdictOf } from './retry-policy.js';
+import {
+  type AttemptResult,
+  type BackoffPolicy,
+  type NextStep,
+  nextStep,
+  verdictOf,
+} from './retry-policy.js';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signatureHeader, TIMESTAMP_HEADER } from './signature.js';
 import type { SentAttempt, WebhookRequest } from './webhook-sender.js';
 
@@ -29,7 +43,33 @@ export interface SchedulerOptions {
   leaseMarginMs: number;
   pollIntervalMs: number;
   backoff: BackoffPolicy;
+  /**
+   * Longest a fresh delivery waits in memory for its turn before its queue moves to the database
+   * (a slow webhook must not hold the log's acknowledgements).
+   */
+  holdMs: number;
   random?: () => number;
+}
+
+/** What one attempt was, as recorded, and what follows it. */
+interface Attempted {
+  record: {
+    deliveryId: string;
+    attempt: number;
+    startedAt: Date;
+    latencyMs: number;
+    statusCode: number | undefined;
+    error: string | undefined;
+  };
+  step: NextStep;
+}
+
+/** A finished fresh delivery, written behind its attempt together with others. */
+interface FinishedFresh {
+  key: QueueKey;
+  item: ExpressItem;
+  row: DeliveryWrite;
+  attempt: AttemptWrite;
 }
 
 export interface SchedulerStats {
@@ -38,6 +78,8 @@ export interface SchedulerStats {
   retried: number;
   failed: number;
   dead: number;
+  /** Deliveries finished from memory (the express lane), counted in the outcomes above too. */
+  fromMemory: number;
 }
 
 const MIN_SLEEP_MS = 10;
@@ -54,6 +96,14 @@ const attempts = new LabelledCounter(
   ['outcome'],
 );
 const REPAIR_EVERY_MS = 30_000;
+/**
+ * Finished express deliveries are written behind their attempts, up to this many per statement, each
+ * statement waiting this long for more: nobody waits for these writes but the log's acknowledgements.
+ */
+const FINISHED_BATCH = 512;
+const FINISHED_LINGER_MS = 10;
+/** Deliveries an express worker makes in a row before it lets a waiting queue have its turn. */
+const EXPRESS_BURST = 8;
 
 /**
  * Delivers due deliveries. Each claimed delivery gets a worker that makes its attempt and, when the
@@ -64,19 +114,30 @@ const REPAIR_EVERY_MS = 30_000;
  * requests and twice as many workers, and claims skip it meanwhile. Attempts are recorded through one
  * `AttemptWriter` (a statement for all the attempts that finish at about the same time).
  */
-export class Scheduler {
+export class Scheduler implements ExpressLane {
   readonly #o: SchedulerOptions;
   readonly #workers = new Set<Promise<void>>();
   readonly #busy = new Map<string, number>();
   /** HTTP attempts in flight per webhook: at most `perWebhook` each. */
   readonly #permits = new Map<string, Permits>();
   readonly #tokens = new Map<string, { sealed: string; token: string }>();
-  readonly #stats = { delivered: 0, retried: 0, failed: 0, dead: 0 };
+  readonly #stats = { delivered: 0, retried: 0, failed: 0, dead: 0, fromMemory: 0 };
   readonly #toPromote = new Map<string, QueueKey>();
   #promoting: Promise<void> | undefined;
   /** Every worker's attempts go through it: one statement for all that finish at about the same time. */
   readonly #writer: AttemptWriter;
+  /** The express lane: fresh deliveries sent from memory, queue by queue. */
+  readonly #express = new ExpressQueues();
+  /** Express queues with deliveries and no worker, oldest first. */
+  #ready: ExpressQueue[] = [];
+  readonly #finishedWriter: AttemptWriter<FinishedFresh, void>;
+  /** Writes of the express lane not yet committed (moves, finished deliveries). */
+  readonly #moves = new Set<Promise<void>>();
+  readonly #writesBehind = new Set<Promise<void>>();
+  #holdTimer: NodeJS.Timeout | undefined;
   #stopping = false;
+  /** Webhooks at their limit here that had deliveries due when the claim loop last looked. */
+  #waitingForRoom = new Set<string>();
   #woken = false;
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
@@ -84,6 +145,11 @@ export class Scheduler {
   constructor(options: SchedulerOptions) {
     this.#o = options;
     this.#writer = new AttemptWriter((batch) => recordAttempts(options.sql, batch, this.#leaseMs));
+    this.#finishedWriter = new AttemptWriter(
+      (batch) => this.#writeFinished(batch),
+      FINISHED_BATCH,
+      FINISHED_LINGER_MS,
+    );
   }
 
   get running(): boolean {
@@ -96,6 +162,8 @@ export class Scheduler {
 
   start(): void {
     this.#loop ??= this.#run();
+    this.#holdTimer ??= setInterval(() => this.#moveStale(), Math.max(10, Math.floor(this.#o.holdMs / 4)));
+    this.#holdTimer.unref();
   }
 
   /** Something may have become due: look now rather than at the next poll. */
@@ -107,10 +175,40 @@ export class Scheduler {
   /** Stops claiming, lets every attempt in flight finish and be recorded, then resolves. */
   async stop(): Promise<void> {
     this.#stopping = true;
+    clearInterval(this.#holdTimer);
     this.notify();
     await this.#loop;
+    // Whatever the recorder left in memory goes to the database, for whichever replica goes on.
+    await this.moveAll();
     while (this.#workers.size > 0) await Promise.allSettled([...this.#workers]);
+    while (this.#writesBehind.size > 0 || this.#moves.size > 0) {
+      await Promise.allSettled([...this.#writesBehind, ...this.#moves]);
+    }
     await this.#promoting;
+  }
+
+  get generation(): number {
+    return this.#express.generation;
+  }
+
+  async moves(): Promise<void> {
+    while (this.#moves.size > 0) await Promise.allSettled([...this.#moves]);
+  }
+
+  holds(key: QueueKey): boolean {
+    return this.#express.has(key);
+  }
+
+  accept(items: readonly ExpressItem[], since: number): ExpressItem[] {
+    const { idle, refused } = this.#express.add(items, since, Date.now());
+    for (const queue of idle) if (!this.#ready.includes(queue)) this.#ready.push(queue);
+    this.#startExpress();
+    return refused;
+  }
+
+  async moveAll(): Promise<void> {
+    await Promise.all(this.#express.queues().map((q) => this.#move(q)));
+    await this.moves();
   }
 
   /** A reserved delivery may wait for a permit (up to one attempt's time limit) and then be attempted. */
@@ -143,8 +241,9 @@ export class Scheduler {
           });
           for (const delivery of claimed) this.#startWorker(delivery);
           if (claimed.length === room) continue;
-          const dueIn = await msUntilNextDue(this.#o.sql, this.#saturated());
-          if (dueIn !== undefined) sleepMs = Math.min(sleepMs, Math.max(MIN_SLEEP_MS, Math.ceil(dueIn)));
+          const due = await nextDue(this.#o.sql, this.#saturated());
+          this.#waitingForRoom = new Set(due.waitingForRoom);
+          if (due.ms !== undefined) sleepMs = Math.min(sleepMs, Math.max(MIN_SLEEP_MS, Math.ceil(due.ms)));
         }
       } catch (err) {
         this.#o.logger.error({ err }, 'claiming due webhook deliveries failed');
@@ -171,18 +270,27 @@ export class Scheduler {
   }
 
   #startWorker(first: ClaimedDelivery): void {
-    const webhookId = first.webhookId;
+    this.#spawn(first.webhookId, () => this.#work(first), { deliveryId: first.id }, true);
+  }
+
+  /**
+   * Runs a worker, counted against the limits of its webhook and of the process. When it ends, the
+   * claim loop looks again if the worker was claimed from the database, or its end makes room for
+   * deliveries the loop found due and could not take (an express worker's end alone gives it nothing
+   * new to claim).
+   */
+  #spawn(webhookId: string, work: () => Promise<void>, where: Record<string, string>, claimed = false): void {
     this.#busy.set(webhookId, (this.#busy.get(webhookId) ?? 0) + 1);
-    const task: Promise<void> = this.#work(first)
-      .catch((err: unknown) =>
-        this.#o.logger.error({ err, deliveryId: first.id }, 'webhook delivery worker failed'),
-      )
+    const task: Promise<void> = work()
+      .catch((err: unknown) => this.#o.logger.error({ err, ...where }, 'webhook delivery worker failed'))
       .finally(() => {
+        const full = this.#workers.size >= this.#o.maxInFlight || this.#waitingForRoom.has(webhookId);
         this.#workers.delete(task);
         const left = (this.#busy.get(webhookId) ?? 1) - 1;
         if (left > 0) this.#busy.set(webhookId, left);
         else this.#busy.delete(webhookId);
-        this.notify();
+        this.#startExpress();
+        if (claimed || full) this.notify();
       });
     this.#workers.add(task);
   }
@@ -191,17 +299,218 @@ export class Scheduler {
     let current: ClaimedDelivery | undefined = first;
     while (current) {
       const d: ClaimedDelivery = current;
-      // In the trace of the request that caused the event, however much later the attempt is made.
-      current = await inEventTrace(
-        `deliver webhook ${d.eventType}`,
-        d.traceparent,
-        {
-          'switchboard.webhook_id': d.webhookId,
-          'switchboard.event_id': d.eventId,
-          'switchboard.delivery_id': d.id,
-        },
-        () => this.#deliver(d),
+      current = await this.#traced(d, () => this.#deliver(d));
+    }
+  }
+
+  /** In the trace of the request that caused the event, however much later the attempt is made. */
+  #traced<T>(d: ClaimedDelivery, run: () => Promise<T>): Promise<T> {
+    return inEventTrace(
+      `deliver webhook ${d.eventType}`,
+      d.traceparent,
+      {
+        'switchboard.webhook_id': d.webhookId,
+        'switchboard.event_id': d.eventId,
+        'switchboard.delivery_id': d.id,
+      },
+      run,
+    );
+  }
+
+  /** Starts workers for waiting express queues while the limits allow, oldest first. */
+  #startExpress(): void {
+    if (this.#stopping || this.#ready.length === 0) return;
+    const waiting: ExpressQueue[] = [];
+    for (const queue of this.#ready) {
+      const webhookId = queue.key.webhookId;
+      const room =
+        this.#workers.size < this.#o.maxInFlight &&
+        (this.#busy.get(webhookId) ?? 0) < this.#workersPerWebhook;
+      if (queue.moved || queue.items.length === 0) continue;
+      if (!room) {
+        waiting.push(queue);
+        continue;
+      }
+      queue.running = true;
+      this.#spawn(webhookId, () => this.#workExpress(queue), { queue: queue.id });
+    }
+    this.#ready = waiting;
+  }
+
+  /**
+   * Delivers an express queue from memory, in order. A finished delivery is written behind (with
+   * others; the next attempt does not wait for it). A retry moves the queue to the database, where
+   * the rest of its life is the same as any other delivery's. When the queue moved while an attempt
+   * was in flight, that attempt is recorded against the row the move reserved for it, and the worker
+   * goes on with the queue in the database.
+   */
+  async #workExpress(queue: ExpressQueue): Promise<void> {
+    let done = 0;
+    try {
+      while (!this.#stopping && !queue.moved) {
+        const item = queue.items[0];
+        if (!item) break;
+        const d = item.delivery;
+        queue.inFlight = item;
+        const attempted = await this.#traced(d, () => this.#attempt(d));
+        queue.inFlight = undefined;
+        if (queue.moved) {
+          await queue.moved;
+          let next = await this.#traced(d, () => this.#recordClaimed(d, attempted));
+          while (next) {
+            const n: ClaimedDelivery = next;
+            next = await this.#traced(n, () => this.#deliver(n));
+          }
+          return;
+        }
+        this.#express.shift(queue, Date.now());
+        if (attempted.step.status === 'pending') {
+          await this.#move(queue, { item, attempted });
+          return;
+        }
+        this.#finishFresh(queue, item, attempted.record, attempted.step.status);
+        // Others waiting for a worker get their turn: a queue that keeps filling must not keep its worker.
+        if (++done % EXPRESS_BURST === 0 && this.#ready.length > 0 && queue.items.length > 0) {
+          this.#ready.push(queue);
+          return;
+        }
+      }
+    } finally {
+      queue.running = false;
+      this.#express.drop(queue);
+    }
+  }
+
+  /** Counts a finished fresh delivery and writes it behind, with other workers' ones. */
+  #finishFresh(
+    queue: ExpressQueue,
+    item: ExpressItem,
+    record: Attempted['record'],
+    outcome: 'delivered' | 'failed' | 'dead',
+  ): void {
+    this.#stats[outcome]++;
+    this.#stats.fromMemory++;
+    attempts.add(outcome);
+    if (outcome !== 'delivered') {
+      this.#o.logger.warn(
+        { webhookId: queue.key.webhookId, eventId: item.delivery.eventId, ...record },
+        `webhook delivery ${outcome}`,
       );
+    }
+    const finished: FinishedFresh = {
+      key: queue.key,
+      item,
+      row: {
+        delivery: item.delivery,
+        status: outcome,
+        attemptCount: record.attempt,
+        nextAttemptAt: 'infinity',
+        lastStatusCode: record.statusCode,
+        lastError: record.error,
+      },
+      attempt: { ...record, outcome },
+    };
+    const write = this.#persist(() => this.#finishedWriter.record(finished)).catch((err: unknown) =>
+      this.#o.logger.error(
+        { err, deliveryId: item.delivery.id },
+        'writing a finished webhook delivery failed',
+      ),
+    );
+    this.#writesBehind.add(write);
+    void write.finally(() => this.#writesBehind.delete(write));
+  }
+
+  /** One statement for the fresh deliveries finished at about the same time, with the checkpoint. */
+  async #writeFinished(batch: FinishedFresh[]): Promise<void[]> {
+    await this.#writeFresh(
+      batch.map((f) => f.item),
+      batch.map((f) => f.row),
+      batch.map((f) => f.attempt),
+    );
+    return batch.map(() => undefined);
+  }
+
+  /**
+   * Writes fresh deliveries (and attempts) and tells their ledgers, with the checkpoint they allow when
+   * they all come from one recorder (they do, but for the moment a replica changes leader).
+   */
+  async #writeFresh(items: ExpressItem[], rows: DeliveryWrite[], attemptRows: AttemptWrite[]): Promise<void> {
+    const byLedger = new Map<ExpressLedger, Map<number, number>>();
+    for (const { ledger, delivery } of items) {
+      const settling = byLedger.get(ledger) ?? new Map<number, number>();
+      settling.set(delivery.seq, (settling.get(delivery.seq) ?? 0) + 1);
+      byLedger.set(ledger, settling);
+    }
+    const [only] = byLedger.size === 1 ? [...byLedger] : [];
+    const sequence = only ? only[0].checkpointAfter(only[1]) : undefined;
+    await writeFreshDeliveries(
+      this.#o.sql,
+      rows,
+      attemptRows,
+      only && sequence !== undefined ? { stream: only[0].stream, sequence } : undefined,
+    );
+    for (const [ledger, settling] of byLedger)
+      ledger.settled(settling, ledger === only?.[0] ? sequence : undefined);
+  }
+
+  /**
+   * Moves an express queue to the database: its deliveries become rows behind each other. The head is
+   * due now, or at its retry time with the attempt that failed (`retried`); a delivery whose attempt
+   * is in flight gets a row reserved for its worker, which records the attempt there.
+   */
+  #move(queue: ExpressQueue, retried?: { item: ExpressItem; attempted: Attempted }): Promise<void> {
+    if (queue.moved) return queue.moved;
+    const inFlight = queue.inFlight;
+    const items = this.#express.takeOut(queue);
+    const now = Date.now();
+    const rows: DeliveryWrite[] = [];
+    const attemptRows: AttemptWrite[] = [];
+    if (retried) {
+      const { record, step } = retried.attempted;
+      rows.push({
+        delivery: retried.item.delivery,
+        status: 'pending',
+        attemptCount: record.attempt,
+        nextAttemptAt: step.status === 'pending' ? step.nextAttemptAt : new Date(now),
+        lastStatusCode: record.statusCode,
+        lastError: record.error,
+      });
+      attemptRows.push({ ...record, outcome: 'retry' });
+      this.#stats.retried++;
+      attempts.add('retry');
+    }
+    items.forEach((item, i) => {
+      const nextAttemptAt =
+        item === inFlight
+          ? new Date(now + this.#leaseMs)
+          : i === 0 && !retried && !inFlight
+            ? new Date(now)
+            : 'infinity';
+      rows.push({ delivery: item.delivery, status: 'pending', attemptCount: 0, nextAttemptAt });
+    });
+    const all = retried ? [retried.item, ...items] : items;
+    const write = this.#persist(() => this.#writeFresh(all, rows, attemptRows)).then(() => this.notify());
+    queue.moved = write;
+    this.#moves.add(write);
+    void write
+      .catch((err: unknown) =>
+        this.#o.logger.error({ err, queue: queue.id }, 'moving a webhook queue to the database failed'),
+      )
+      .finally(() => this.#moves.delete(write));
+    return write;
+  }
+
+  /** Moves to the database the express queues whose oldest delivery waited longer than `holdMs`. */
+  #moveStale(): void {
+    const before = Date.now() - this.#o.holdMs;
+    for (const queue of this.#express.queues()) {
+      if (queue.since < before && !queue.moved) {
+        this.#o.logger.debug(
+          { queue: queue.id },
+          'webhook queue waited too long in memory; moving it to the database',
+        );
+        void this.#move(queue).catch(() => {});
+      }
     }
   }
 
@@ -217,6 +526,11 @@ export class Scheduler {
       this.#stats.failed++;
       return this.#persist<ClaimedDelivery | undefined>(() => nextInQueue(this.#o.sql, key, take()));
     }
+    return this.#recordClaimed(d, await this.#attempt(d));
+  }
+
+  /** One attempt: a permit of its webhook, the request, and what follows from the answer. */
+  async #attempt(d: ClaimedDelivery): Promise<Attempted> {
     const attempt = d.attemptCount + 1;
     const release = await this.#permit(d.webhookId);
     const startedAt = new Date();
@@ -242,6 +556,15 @@ export class Scheduler {
       statusCode: sent.result.kind === 'response' ? sent.result.statusCode : undefined,
       error: sent.result.error,
     };
+    return { record, step };
+  }
+
+  /** Records an attempt of a delivery in the database; returns the next one of its queue, when taken. */
+  async #recordClaimed(
+    d: ClaimedDelivery,
+    { record, step }: Attempted,
+  ): Promise<ClaimedDelivery | undefined> {
+    const key: QueueKey = { webhookId: d.webhookId, orderingKey: d.orderingKey };
     const log = { webhookId: d.webhookId, eventId: d.eventId, ...record };
     if (step.status === 'pending') {
       await this.#persist(() =>

@@ -83,6 +83,7 @@ export async function startWebhookDispatcher(
       leaseMarginMs: config.WEBHOOK_LEASE_MARGIN_MS,
       pollIntervalMs: config.WEBHOOK_POLL_INTERVAL_MS,
       backoff: { initialMs: config.WEBHOOK_BACKOFF_INITIAL_MS, maxMs: config.WEBHOOK_BACKOFF_MAX_MS },
+      holdMs: config.WEBHOOK_EXPRESS_HOLD_MS,
     });
     const recorder = new Recorder({
       sql,
@@ -93,6 +94,7 @@ export async function startWebhookDispatcher(
       batchSize: config.RECORD_BATCH_SIZE,
       retryWindowMs: config.WEBHOOK_RETRY_WINDOW_MS,
       onRecorded: () => scheduler.notify(),
+      ...(config.WEBHOOK_EXPRESS_HOLD_MS > 0 ? { express: scheduler } : {}),
     });
     const leadership = new RecorderLeadership(
       new LeaderLock(config.DATABASE_URL, `switchboard:webhook-recorder:${bus.names.streams.events}`),

@@ -1,0 +1,252 @@
+import { randomUUID } from 'node:crypto';
+import { type Bus, connectBus, eventsStream } from '@switchboard/bus';
+import { eventUpcasters } from '@switchboard/contracts';
+import { SecretBox } from '@switchboard/crypto';
+import { connectEventStore, createEventStore, type EventStore } from '@switchboard/event-store';
+import { createTestDatabase, createTestNats, type TestDatabase, type TestNats } from '@switchboard/testkit';
+import type postgres from 'postgres';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { DispatcherConfig } from './config.js';
+import { type RunningWebhookDispatcher, startWebhookDispatcher } from './service.js';
+import {
+  type Answer,
+  appendAndRelay,
+  eventually,
+  quietLogger,
+  type ReceivedRequest,
+  type Receiver,
+  SECRETS_KEY,
+  startReceiver,
+  testConfig,
+} from './test-support.js';
+
+const box = new SecretBox(SECRETS_KEY);
+
+describe('webhook express lane (in-process, real NATS and PostgreSQL)', () => {
+  let db: TestDatabase;
+  let nats: TestNats;
+  let bus: Bus;
+  let sql: postgres.Sql;
+  let store: EventStore;
+  const running: RunningWebhookDispatcher[] = [];
+  const receivers: Receiver[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    nats = await createTestNats();
+    bus = await connectBus({ servers: nats.url, name: 'test', namespace: nats.namespace });
+    await bus.ensureStream(eventsStream(bus.names));
+    sql = connectEventStore(db.url, { max: 4 });
+    store = createEventStore({ sql, upcasters: eventUpcasters });
+  });
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((d) => d.stop()));
+    await Promise.all(receivers.splice(0).map((r) => r.close()));
+  });
+  afterAll(async () => {
+    await store.close();
+    await sql.end();
+    await bus.close();
+    await nats.close();
+    await db.drop();
+  });
+
+  const start = async (overrides: Partial<DispatcherConfig> = {}) => {
+    const d = await startWebhookDispatcher(
+      testConfig(db.url, nats.url, nats.namespace, overrides),
+      quietLogger(),
+    );
+    running.push(d);
+    return d;
+  };
+  const receiver = async (answer?: (req: ReceivedRequest) => Answer) => {
+    const r = await startReceiver(answer);
+    receivers.push(r);
+    return r;
+  };
+  const newClient = async (url: string) => {
+    const clientId = randomUUID();
+    await appendAndRelay(store, bus, clientId, `client-${clientId}`, [
+      { type: 'ClientCreated', data: { clientId, tokenHash: 'a'.repeat(64) } },
+      {
+        type: 'WebhookAdded',
+        data: { clientId, webhookId: randomUUID(), url, sealedToken: box.encrypt('token') },
+      },
+    ]);
+    return clientId;
+  };
+  const newConversation = async (clientId: string) => {
+    const userId = randomUUID();
+    const conversationId = randomUUID();
+    await appendAndRelay(store, bus, clientId, `user-${userId}`, [
+      { type: 'UserCreated', data: { userId, clientId } },
+    ]);
+    await appendAndRelay(store, bus, clientId, `conversation-${conversationId}`, [
+      { type: 'ConversationStarted', data: { conversationId, clientId, userId, kind: 'direct' } },
+    ]);
+    return { userId, conversationId, sequence: 0 };
+  };
+  const post = async (
+    clientId: string,
+    c: { userId: string; conversationId: string; sequence: number },
+    text: string,
+  ) => {
+    c.sequence++;
+    await appendAndRelay(store, bus, clientId, `conversation-${c.conversationId}`, [
+      {
+        type: 'MessagePosted',
+        data: {
+          messageId: randomUUID(),
+          conversationId: c.conversationId,
+          clientId,
+          sequence: c.sequence,
+          authorId: c.userId,
+          authorKind: 'user',
+          payload: { type: 'text', text },
+          payloadType: 'text',
+          payloadKnown: true,
+          source: 'api',
+          collect: false,
+          sentOn: new Date().toISOString(),
+        },
+      },
+    ]);
+  };
+  /** Waits until the client's set-up deliveries are finished: a queue leaves the database when empty. */
+  const settled = (clientId: string, count: number) =>
+    eventually('the set-up delivered', async () => {
+      const rows = await rowsOf(clientId);
+      return rows.length === count && rows.every((x) => x.status === 'delivered') ? true : undefined;
+    });
+  const textOf = (q: ReceivedRequest) =>
+    (q.body.data.message as { payload?: { text?: string } } | undefined)?.payload?.text;
+  const texts = (r: Receiver) => r.requests.filter((q) => q.body.type === 'message.new').map(textOf);
+  const checkpoint = async () => {
+    const [row] = await sql<
+      { last_sequence: string }[]
+    >`SELECT last_sequence FROM dispatch.recorder_checkpoints`;
+    return Number(row?.last_sequence ?? 0);
+  };
+  const streamLast = async () => (await bus.jsm.streams.info(bus.names.streams.events)).state.last_seq;
+  const rowsOf = (clientId: string) =>
+    sql<{ id: string; status: string; attempt_count: number; attempts: number; text: string | null }[]>`
+      SELECT d.id::text, d.status, d.attempt_count,
+             (SELECT count(*)::int FROM dispatch.attempts a WHERE a.delivery_id = d.id) AS attempts,
+             e.body::jsonb #>> '{data,message,payload,text}' AS text
+      FROM dispatch.deliveries d JOIN dispatch.events e ON e.id = d.event_id
+      WHERE d.client_id = ${clientId}
+      ORDER BY d.position_commit, d.position_prepare`;
+
+  it('sends fresh deliveries from memory and writes each once, finished, with its one attempt', async () => {
+    const r = await receiver();
+    const clientId = await newClient(r.url);
+    const d = await start();
+    const c = await newConversation(clientId);
+    await settled(clientId, 2);
+    const before = d.stats().fromMemory;
+    for (let i = 0; i < 20; i++) await post(clientId, c, `m${i}`);
+    await eventually('20 messages', () => (texts(r).length === 20 ? true : undefined));
+    expect(texts(r)).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`));
+
+    const last = await streamLast();
+    await eventually('the checkpoint at the end of the log', async () =>
+      (await checkpoint()) === last ? true : undefined,
+    );
+    const rows = await rowsOf(clientId);
+    // user.new, conversation.started and the 20 messages: each one row, delivered at the first attempt.
+    expect(rows).toHaveLength(22);
+    expect(rows.every((x) => x.status === 'delivered' && x.attempt_count === 1 && x.attempts === 1)).toBe(
+      true,
+    );
+    // The id each request carried is its row's.
+    expect(new Set(r.requests.map((q) => q.headers['x-switchboard-delivery-id']))).toEqual(
+      new Set(rows.map((x) => x.id)),
+    );
+    expect(d.stats().fromMemory - before).toBe(20);
+  });
+
+  it('moves a queue to the database at its first retry, and the conversation stays in order', async () => {
+    let failedOnce = false;
+    const r = await receiver((q) => {
+      if (textOf(q) === 'r3' && !failedOnce) {
+        failedOnce = true;
+        return { status: 503 };
+      }
+      return { status: 200 };
+    });
+    const clientId = await newClient(r.url);
+    const d = await start();
+    const c = await newConversation(clientId);
+    await settled(clientId, 2);
+    const before = d.stats().fromMemory;
+    for (let i = 0; i < 10; i++) await post(clientId, c, `r${i}`);
+    await eventually('every message delivered', () => (new Set(texts(r)).size === 10 ? true : undefined));
+    expect(texts(r)).toEqual(['r0', 'r1', 'r2', 'r3', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9']);
+    const rows = await eventually('every row delivered', async () => {
+      const found = await rowsOf(clientId);
+      return found.length === 12 && found.every((x) => x.status === 'delivered') ? found : undefined;
+    });
+    expect(rows.find((x) => x.text === 'r3')).toMatchObject({ attempt_count: 2, attempts: 2 });
+    expect(d.stats().retried).toBe(1);
+    // r0..r2 went from memory; r3's retry took its queue to the database, with what was behind it.
+    expect(d.stats().fromMemory - before).toBeGreaterThanOrEqual(3);
+    expect(d.stats().fromMemory - before).toBeLessThan(10);
+  });
+
+  it('moves the queues of a webhook too slow for memory to the database, so the log goes on', async () => {
+    const slow = await receiver(() => 'hang');
+    const fast = await receiver();
+    const slowClient = await newClient(slow.url);
+    const fastClient = await newClient(fast.url);
+    await start({ WEBHOOK_EXPRESS_HOLD_MS: 200, WEBHOOK_TIMEOUT_MS: 5_000 });
+    const stuck = await newConversation(slowClient);
+    for (let i = 0; i < 5; i++) await post(slowClient, stuck, `s${i}`);
+    const c = await newConversation(fastClient);
+    for (let i = 0; i < 5; i++) await post(fastClient, c, `f${i}`);
+    await eventually('the fast webhook', () => (texts(fast).length === 5 ? true : undefined));
+    // The slow client's deliveries are rows now, waiting behind the one in flight, and the checkpoint
+    // (so the log's acknowledgements) went past them.
+    // Well before the attempt in flight times out (5 s): the hold (200 ms) moved them.
+    const rows = await eventually(
+      'the slow queue in the database',
+      async () => {
+        const found = await rowsOf(slowClient);
+        return found.length === 7 ? found : undefined;
+      },
+      2_000,
+    );
+    expect(rows.every((x) => x.status === 'pending' && x.attempts === 0)).toBe(true);
+    const last = await streamLast();
+    await eventually(
+      'the checkpoint past the slow webhook',
+      async () => ((await checkpoint()) === last ? true : undefined),
+      2_000,
+    );
+    expect(slow.hanging).toBeGreaterThanOrEqual(1);
+  });
+
+  it('reads the log again from the checkpoint after a crash, and sends nothing already written', async () => {
+    const r = await receiver();
+    const clientId = await newClient(r.url);
+    const first = await start();
+    const c = await newConversation(clientId);
+    for (let i = 0; i < 5; i++) await post(clientId, c, `c${i}`);
+    const last = await streamLast();
+    await eventually('the checkpoint at the end', async () =>
+      (await checkpoint()) === last ? true : undefined,
+    );
+    await first.stop();
+    running.splice(running.indexOf(first), 1);
+    // As if the process died after writing its deliveries and before the checkpoint went past them.
+    await sql`UPDATE dispatch.recorder_checkpoints SET last_sequence = 2`;
+
+    await start();
+    await post(clientId, c, 'after');
+    await eventually('the message after the crash', () => (texts(r).includes('after') ? true : undefined));
+    await eventually('the checkpoint at the end again', async () =>
+      (await checkpoint()) === last + 1 ? true : undefined,
+    );
+    expect(texts(r)).toEqual(['c0', 'c1', 'c2', 'c3', 'c4', 'after']);
+    expect(r.requests).toHaveLength(8);
+  });
+});

@@ -1,0 +1,120 @@
+import type postgres from 'postgres';
+import type { ClaimedDelivery } from './delivery-queue.js';
+
+type Sql = postgres.Sql | postgres.TransactionSql;
+
+/**
+ * A delivery the recorder handed to the express lane: sent from memory, and written to the database
+ * only when it is finished, or when its queue moves to the database (a retry, a webhook too slow to
+ * keep in memory, a stop). Its id is reserved when it is recorded, so every attempt carries it.
+ */
+export interface FreshDelivery extends ClaimedDelivery {
+  /** Sequence of its event in `EVENTS`: settled when this delivery is written. */
+  seq: number;
+  commit: string;
+  prepare: string;
+  recordedAt: Date;
+}
+
+/** A fresh delivery as it goes into `dispatch.deliveries`. */
+export interface DeliveryWrite {
+  delivery: FreshDelivery;
+  status: 'pending' | 'delivered' | 'failed' | 'dead';
+  attemptCount: number;
+  /** Pending only: when it is due ('infinity' behind the head of its queue). */
+  nextAttemptAt: Date | 'infinity';
+  lastStatusCode?: number;
+  lastError?: string;
+}
+
+export interface AttemptWrite {
+  deliveryId: string;
+  attempt: number;
+  startedAt: Date;
+  latencyMs: number;
+  statusCode?: number;
+  error?: string;
+  outcome: 'delivered' | 'retry' | 'failed' | 'dead';
+}
+
+/**
+ * Inserts fresh deliveries with their attempts, and moves the recorder's checkpoint up to `checkpoint`
+ * when given, in one statement. A delivery that is already there (the log read again after a crash)
+ * is left as it is, and so are its attempts here.
+ */
+export async function writeFreshDeliveries(
+  sql: Sql,
+  rows: readonly DeliveryWrite[],
+  attempts: readonly AttemptWrite[],
+  checkpoint?: { stream: string; sequence: number },
+): Promise<void> {
+  const d = <T>(f: (w: DeliveryWrite) => T) => sql.array(rows.map(f) as never[]);
+  const a = <T>(f: (w: AttemptWrite) => T) => sql.array(attempts.map(f) as never[]);
+  const finished = (w: DeliveryWrite) => (w.status === 'pending' ? null : new Date().toISOString());
+  await sql`
+    WITH cp AS (
+      UPDATE dispatch.recorder_checkpoints
+      SET last_sequence = greatest(last_sequence, ${checkpoint?.sequence ?? 0}), updated_at = now()
+      WHERE stream = ${checkpoint?.stream ?? ''} AND last_sequence < ${checkpoint?.sequence ?? 0}
+      RETURNING 1
+    ), inserted AS (
+      INSERT INTO dispatch.deliveries
+        (id, webhook_id, client_id, event_id, ordering_key, position_commit, position_prepare, status,
+         attempt_count, next_attempt_at, deadline_at, created_at, updated_at, finished_at, last_status_code,
+         last_error)
+      SELECT id, w, c, e, k, pc, pp, s, n, nx, dl, cr, now(), f, sc, er
+      FROM unnest(
+        ${d((w) => w.delivery.id)}::bigint[], ${d((w) => w.delivery.webhookId)}::uuid[],
+        ${d((w) => w.delivery.clientId)}::uuid[], ${d((w) => w.delivery.eventId)}::uuid[],
+        ${d((w) => w.delivery.orderingKey)}::text[], ${d((w) => w.delivery.commit)}::bigint[],
+        ${d((w) => w.delivery.prepare)}::bigint[], ${d((w) => w.status)}::text[], ${d((w) => w.attemptCount)}::int[],
+        ${d((w) => (w.nextAttemptAt === 'infinity' ? 'infinity' : w.nextAttemptAt.toISOString()))}::timestamptz[],
+        ${d((w) => w.delivery.deadlineAt.toISOString())}::timestamptz[],
+        ${d((w) => w.delivery.recordedAt.toISOString())}::timestamptz[], ${d(finished)}::timestamptz[],
+        ${d((w) => w.lastStatusCode ?? null)}::int[], ${d((w) => w.lastError ?? null)}::text[])
+        AS t(id, w, c, e, k, pc, pp, s, n, nx, dl, cr, f, sc, er)
+      ON CONFLICT (event_id, webhook_id) DO NOTHING
+      RETURNING id
+    )
+    INSERT INTO dispatch.attempts (delivery_id, attempt, started_at, latency_ms, status_code, error, outcome)
+    SELECT i, n, st, l, sc, er, o
+    FROM unnest(
+      ${a((x) => x.deliveryId)}::bigint[], ${a((x) => x.attempt)}::int[],
+      ${a((x) => x.startedAt.toISOString())}::timestamptz[], ${a((x) => x.latencyMs)}::int[],
+      ${a((x) => x.statusCode ?? null)}::int[], ${a((x) => x.error ?? null)}::text[], ${a((x) => x.outcome)}::text[])
+      AS t(i, n, st, l, sc, er, o)
+    WHERE i IN (SELECT id FROM inserted)
+    ON CONFLICT (delivery_id, attempt) DO NOTHING`;
+}
+
+/** The next `count` delivery ids, reserved for fresh deliveries. */
+export const reserveIdsSql = (sql: Sql, count: number) =>
+  sql`array(SELECT nextval('dispatch.deliveries_id_seq') FROM generate_series(1, ${count}::int))::text[]`;
+
+/** What the database already has for the queues and events of a batch the recorder plans. */
+export interface DatabaseLanes {
+  /** Queues (`webhookId orderingKey`) with a pending delivery in the database. */
+  pending: Set<string>;
+  /** Deliveries already recorded (`webhookId eventId`): the log is being read again after a crash. */
+  recorded: Set<string>;
+}
+
+export async function databaseLanes(
+  sql: Sql,
+  queues: readonly { webhookId: string; orderingKey: string }[],
+  eventIds: readonly string[],
+): Promise<DatabaseLanes> {
+  const rows = await sql<{ kind: 'pending' | 'recorded'; a: string; b: string }[]>`
+    SELECT 'pending' AS kind, q.w::text AS a, q.k AS b
+    FROM unnest(${sql.array(queues.map((q) => q.webhookId))}::uuid[], ${sql.array(queues.map((q) => q.orderingKey))}::text[])
+      AS q(w, k)
+    WHERE EXISTS (
+      SELECT 1 FROM dispatch.deliveries d
+      WHERE d.webhook_id = q.w AND d.ordering_key = q.k AND d.status = 'pending')
+    UNION ALL
+    SELECT 'recorded', d.webhook_id::text, d.event_id::text FROM dispatch.deliveries d
+    WHERE d.event_id = ANY(${sql.array([...eventIds])}::uuid[])`;
+  const lanes: DatabaseLanes = { pending: new Set(), recorded: new Set() };
+  for (const r of rows) lanes[r.kind].add(`${r.a} ${r.b}`);
+  return lanes;
+}
