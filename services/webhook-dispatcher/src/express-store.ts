@@ -90,31 +90,3 @@ export async function writeFreshDeliveries(
 /** The next `count` delivery ids, reserved for fresh deliveries. */
 export const reserveIdsSql = (sql: Sql, count: number) =>
   sql`array(SELECT nextval('dispatch.deliveries_id_seq') FROM generate_series(1, ${count}::int))::text[]`;
-
-/** What the database already has for the queues and events of a batch the recorder plans. */
-export interface DatabaseLanes {
-  /** Queues (`webhookId orderingKey`) with a pending delivery in the database. */
-  pending: Set<string>;
-  /** Deliveries already recorded (`webhookId eventId`): the log is being read again after a crash. */
-  recorded: Set<string>;
-}
-
-export async function databaseLanes(
-  sql: Sql,
-  queues: readonly { webhookId: string; orderingKey: string }[],
-  eventIds: readonly string[],
-): Promise<DatabaseLanes> {
-  const rows = await sql<{ kind: 'pending' | 'recorded'; a: string; b: string }[]>`
-    SELECT 'pending' AS kind, q.w::text AS a, q.k AS b
-    FROM unnest(${sql.array(queues.map((q) => q.webhookId))}::uuid[], ${sql.array(queues.map((q) => q.orderingKey))}::text[])
-      AS q(w, k)
-    WHERE EXISTS (
-      SELECT 1 FROM dispatch.deliveries d
-      WHERE d.webhook_id = q.w AND d.ordering_key = q.k AND d.status = 'pending')
-    UNION ALL
-    SELECT 'recorded', d.webhook_id::text, d.event_id::text FROM dispatch.deliveries d
-    WHERE d.event_id = ANY(${sql.array([...eventIds])}::uuid[])`;
-  const lanes: DatabaseLanes = { pending: new Set(), recorded: new Set() };
-  for (const r of rows) lanes[r.kind].add(`${r.a} ${r.b}`);
-  return lanes;
-}

@@ -8,7 +8,7 @@ import type postgres from 'postgres';
 import type { ConversationFactsCache } from './conversation-facts.js';
 import { promoteHeads, type QueueKey } from './delivery-queue.js';
 import { type ExpressItem, type ExpressLane, type ExpressLedger, queueId } from './express-lane.js';
-import { databaseLanes, type FreshDelivery, reserveIdsSql, writeFreshDeliveries } from './express-store.js';
+import { type FreshDelivery, reserveIdsSql, writeFreshDeliveries } from './express-store.js';
 import { Settlement } from './settlement.js';
 import { renderWebhookEvent, ruleFor, webhookBody } from './webhook-events.js';
 import type { WebhookChange, WebhookOverlay, WebhookRegistry } from './webhook-registry.js';
@@ -278,52 +278,34 @@ export class Recorder {
     if (changes) await express?.moveAll();
 
     // Which deliveries go through the express lane: those of queues in memory, and of queues with
-    // nothing in the database. Moves under way are written before the database is asked, and a move
-    // begun after it refuses what was planned for memory.
-    const useExpress = express !== undefined && !changes && !this.#stopping && deliveries.length > 0;
+    // nothing in the database (the statement decides, from what it sees). Moves under way are written
+    // before that, and a move begun after it refuses what was planned for memory.
+    const useExpress = express !== undefined && !changes && !this.#stopping;
     const generation = express?.generation ?? 0;
-    const lanes = useExpress
-      ? await express.moves().then(() =>
-          databaseLanes(
-            sql,
-            uniqueQueues(deliveries.filter((d) => !express.holds(d))),
-            events.map((e) => e.id),
-          ),
-        )
-      : undefined;
-    const viaMemory: DeliveryRow[] = [];
-    const viaDatabase: DeliveryRow[] = [];
-    for (const d of deliveries) {
-      if (!lanes || !express) viaDatabase.push(d);
-      else if (lanes.recorded.has(`${d.webhookId} ${d.eventId}`)) continue;
-      else if (express.holds(d) || !lanes.pending.has(queueId(d))) viaMemory.push(d);
-      else viaDatabase.push(d);
-    }
+    if (useExpress && deliveries.length > 0) await express.moves();
+    const lanes = deliveries.map((d): Lane => (!useExpress ? 'database' : express.holds(d) ? 'memory' : 'either'));
     // The checkpoint moves here only when nothing is owed: up to the first delivery sent from memory.
-    const checkpoint =
-      settlement.unsettled > 0 ? undefined : viaMemory[0] ? viaMemory[0].seq - 1 : newest.seq;
+    const checkpoint = settlement.unsettled > 0 ? undefined : newest.seq;
 
-    const stored = {
-      stream,
-      checkpoint,
-      events,
-      deliveries: viaDatabase,
-      reserve: viaMemory.length,
-      retryWindowMs: this.#o.retryWindowMs,
-    };
-    const ids = changes
+    const stored = { stream, checkpoint, events, deliveries, lanes, retryWindowMs: this.#o.retryWindowMs };
+    const result = changes
       ? await sql.begin(async (tx) => {
           await storeWebhookChanges(tx, overlay.changes);
           return storeBatch(tx, stored);
         })
       : await storeBatch(sql, stored);
+    const viaMemory = result.memory.map((i) => deliveries[i]!);
+    const viaDatabase = result.database.map((i) => deliveries[i]!);
+    const ids = result.ids;
     overlay.commit();
-    if (checkpoint !== undefined) settlement.wrote(checkpoint);
+    if (result.checkpoint !== null) settlement.wrote(Number(result.checkpoint));
     this.#recorded += inOrder.length;
 
     const owed = new Map<number, number>();
     for (const d of viaMemory) owed.set(d.seq, (owed.get(d.seq) ?? 0) + 1);
     for (const item of inOrder) settlement.plan(item.seq, owed.get(item.seq) ?? 0);
+    // What went to the database (or was recorded already) settled here, past the checkpoint written.
+    this.#catchUpCheckpoint();
     for (const r of batch) if (r.seq > last) ack(r);
 
     const keys = new Map<string, QueueKey>();
@@ -511,10 +493,16 @@ async function storeWebhookChanges(tx: postgres.TransactionSql, changes: Webhook
   }
 }
 
+/** Where a planned delivery goes: the database, memory, or memory unless its queue is in the database. */
+type Lane = 'database' | 'memory' | 'either';
+
 /**
  * Writes a batch's events and the deliveries that go through the database, moves the checkpoint up to
- * `checkpoint` (when given), and reserves ids for the deliveries sent from memory, in one statement (so
- * one transaction, one round trip). Returns the reserved ids.
+ * `checkpoint` (when given) or to just before the first delivery sent from memory, and reserves ids for the deliveries sent from memory, in one statement (so
+ * one transaction, one round trip). A delivery of lane 'either' goes to the database when its queue
+ * has a pending delivery there. A delivery already recorded (the log read again after a crash) goes
+ * nowhere. Returns the indexes of the deliveries for each lane, and the ids reserved, one per
+ * delivery for memory in order, and the checkpoint written (null: none).
  */
 async function storeBatch(
   sql: postgres.Sql | postgres.TransactionSql,
@@ -523,17 +511,14 @@ async function storeBatch(
     checkpoint: number | undefined;
     events: EventRow[];
     deliveries: DeliveryRow[];
-    reserve: number;
+    lanes: Lane[];
     retryWindowMs: number;
   },
-): Promise<string[]> {
+): Promise<{ database: number[]; memory: number[]; ids: string[]; checkpoint: string | null }> {
   const ev = <K extends keyof EventRow>(k: K) => sql.array(b.events.map((r) => r[k]));
   const dl = <K extends keyof DeliveryRow>(k: K) => sql.array(b.deliveries.map((r) => r[k]) as never[]);
-  const [result] = await sql<{ ids: string[] }[]>`
-    WITH cp AS (
-      UPDATE dispatch.recorder_checkpoints SET last_sequence = ${b.checkpoint ?? 0}, updated_at = now()
-      WHERE stream = ${b.stream} AND ${b.checkpoint !== undefined} AND last_sequence < ${b.checkpoint ?? 0}
-    ), events AS (
+  const [result] = await sql<{ database: number[]; memory: number[]; ids: string[]; checkpoint: string | null }[]>`
+    WITH events AS (
       INSERT INTO dispatch.events
         (id, client_id, type, source_type, stream_name, position_commit, position_prepare, body, occurred_at,
          traceparent)
@@ -542,25 +527,41 @@ async function storeBatch(
         ${ev('streamName')}::text[], ${ev('commit')}::bigint[], ${ev('prepare')}::bigint[],
         ${ev('body')}::text[], ${ev('occurredAt')}::timestamptz[], ${ev('traceparent')}::text[])
       ON CONFLICT (id) DO NOTHING
+    ), planned AS MATERIALIZED (
+      SELECT t.*,
+        CASE WHEN t.lane = 'database' THEN true
+             WHEN t.lane = 'memory' THEN false
+             ELSE EXISTS (
+               SELECT 1 FROM dispatch.deliveries d
+               WHERE d.webhook_id = t.w AND d.ordering_key = t.k AND d.status = 'pending')
+        END AS queued,
+        t.lane <> 'database' AND EXISTS (
+          SELECT 1 FROM dispatch.deliveries d WHERE d.event_id = t.e AND d.webhook_id = t.w) AS recorded
+      FROM unnest(
+        ${dl('webhookId')}::uuid[], ${dl('clientId')}::uuid[], ${dl('eventId')}::uuid[],
+        ${dl('orderingKey')}::text[], ${dl('commit')}::bigint[], ${dl('prepare')}::bigint[],
+        ${sql.array(b.lanes)}::text[], ${dl('seq')}::bigint[]) WITH ORDINALITY AS t(w, c, e, k, pc, pp, lane, seq, i)
+    ), mark AS (
+      SELECT coalesce(
+        (SELECT min(seq) - 1 FROM planned WHERE NOT queued AND NOT recorded), ${b.checkpoint ?? 0}::bigint) AS seq
+    ), cp AS (
+      UPDATE dispatch.recorder_checkpoints SET last_sequence = mark.seq, updated_at = now()
+      FROM mark
+      WHERE stream = ${b.stream} AND ${b.checkpoint !== undefined} AND last_sequence < mark.seq
+      RETURNING last_sequence
     ), deliveries AS (
       INSERT INTO dispatch.deliveries
         (webhook_id, client_id, event_id, ordering_key, position_commit, position_prepare, deadline_at)
       SELECT w, c, e, k, pc, pp, now() + ${b.retryWindowMs}::float8 * interval '1 millisecond'
-      FROM unnest(
-        ${dl('webhookId')}::uuid[], ${dl('clientId')}::uuid[], ${dl('eventId')}::uuid[],
-        ${dl('orderingKey')}::text[], ${dl('commit')}::bigint[], ${dl('prepare')}::bigint[])
-        AS t(w, c, e, k, pc, pp)
+      FROM planned WHERE queued
       ON CONFLICT (webhook_id, event_id) DO NOTHING
     )
-    SELECT ${reserveIdsSql(sql, b.reserve)} AS ids`;
-  return result?.ids ?? [];
-}
-
-/** The distinct queues of some deliveries. */
-function uniqueQueues(deliveries: readonly DeliveryRow[]): QueueKey[] {
-  const keys = new Map<string, QueueKey>();
-  for (const d of deliveries) keys.set(queueId(d), { webhookId: d.webhookId, orderingKey: d.orderingKey });
-  return [...keys.values()];
+    SELECT
+      ARRAY(SELECT i - 1 FROM planned WHERE queued ORDER BY i)::int[] AS database,
+      ARRAY(SELECT i - 1 FROM planned WHERE NOT queued AND NOT recorded ORDER BY i)::int[] AS memory,
+      ${reserveIdsSql(sql, b.lanes.filter((l) => l !== 'database').length)} AS ids,
+      (SELECT last_sequence::text FROM cp) AS checkpoint`;
+  return result ?? { database: [], memory: [], ids: [], checkpoint: null };
 }
 
 /** A delivery planned for the express lane, as the scheduler sends it. */
