@@ -8,7 +8,7 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
-import { extractTraceContext } from '@switchboard/telemetry';
+import { extractTraceContext, inParentOnly, spansRecorded } from '@switchboard/telemetry';
 
 const tracer = () => trace.getTracer('@switchboard/bus');
 
@@ -24,6 +24,7 @@ export async function withSpan<T>(
   work: (span: Span, ctx: Context) => Promise<T>,
 ): Promise<T> {
   const parent = parentHeaders === 'active' ? context.active() : extractTraceContext(parentHeaders);
+  if (!spansRecorded()) return inParentOnly(parent, (span) => work(span, parent));
   const span = tracer().startSpan(name, { kind, attributes }, parent);
   const ctx = trace.setSpan(parent, span);
   try {

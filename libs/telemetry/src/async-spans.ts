@@ -1,6 +1,8 @@
 import {
   type Attributes,
+  type Context,
   context,
+  INVALID_SPAN_CONTEXT,
   type Link,
   type Span,
   SpanKind,
@@ -16,6 +18,22 @@ let recording = true;
 /** Set by `startTelemetry`: links are only worth their parsing when spans are recorded. */
 export function setRecording(value: boolean): void {
   recording = value;
+}
+
+/** Whether spans are recorded (exported) in this process; true until `startTelemetry` says otherwise. */
+export function spansRecorded(): boolean {
+  return recording;
+}
+
+/**
+ * Runs `work` in `parent` without a span of its own: what a span would do when none is recorded. The
+ * trace goes on all the same (what `work` sends carries the parent's trace, and its logs the trace id),
+ * without a span's ids, attributes and clock readings per message.
+ */
+export function inParentOnly<T>(parent: Context, work: (span: Span) => Promise<T>): Promise<T> {
+  return context.with(parent, () =>
+    work(trace.getSpan(parent) ?? trace.wrapSpanContext(INVALID_SPAN_CONTEXT)),
+  );
 }
 
 /** Links kept on one batch span at most: enough to find the requests, bounded for a large catch-up. */
@@ -64,6 +82,7 @@ async function traced<T>(
   parent: ReturnType<typeof context.active>,
   work: (span: Span) => Promise<T>,
 ): Promise<T> {
+  if (!recording) return inParentOnly(parent, work);
   const span = tracer().startSpan(name, options, parent);
   try {
     return await context.with(trace.setSpan(parent, span), () => work(span));

@@ -1,7 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inEventTrace, linkedToEvents, MAX_BATCH_LINKS } from './async-spans.js';
+import { inEventTrace, linkedToEvents, MAX_BATCH_LINKS, setRecording } from './async-spans.js';
 import { startTelemetry, type Telemetry } from './sdk.js';
 
 const traceparent = (traceId: string, spanId = '00f067aa0ba902b7') => `00-${traceId}-${spanId}-01`;
@@ -55,5 +55,24 @@ describe('spans of work done after the request', () => {
     expect(span?.links[1]?.context.traceId).toBe(hex(100, 32));
     expect(span?.parentSpanContext).toBeUndefined();
     expect(span?.links.map((l) => l.context.traceId)).not.toContain(span?.spanContext().traceId);
+  });
+
+  it('given spans not recorded, when work runs for an event, then it runs in the request’s trace without a span', async () => {
+    setRecording(false);
+    try {
+      const traceId = hex(3, 32);
+      const before = exporter.getFinishedSpans().length;
+      const inner = await inEventTrace('quiet', traceparent(traceId), {}, async (span) => {
+        span.setAttribute('x.ignored', 1);
+        return trace.getActiveSpan()?.spanContext();
+      });
+      expect(inner?.traceId).toBe(traceId);
+      expect(inner?.spanId).toBe('00f067aa0ba902b7');
+      const fresh = await inEventTrace('quiet', undefined, {}, async () => trace.getActiveSpan()?.spanContext());
+      expect(fresh).toBeUndefined();
+      expect(exporter.getFinishedSpans().length).toBe(before);
+    } finally {
+      setRecording(true);
+    }
   });
 });

@@ -1,4 +1,4 @@
-export { inEventTrace, linkedToEvents, MAX_BATCH_LINKS } from './async-spans.js';
+export { inEventTrace, inParentOnly, linkedToEvents, MAX_BATCH_LINKS, spansRecorded } from './async-spans.js';
 export { createLogger, type Logger, withTraceIds } from './logger.js';
 export {
   bindMetrics,

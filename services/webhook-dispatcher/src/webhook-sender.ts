@@ -35,6 +35,7 @@ export class WebhookSender {
   readonly #allowPrivate: boolean;
   readonly #timeoutMs: number;
   readonly #inFlight = new Set<AnswerHandler>();
+  readonly #targets = new Map<string, Target>();
   #sweeper: NodeJS.Timeout | undefined;
 
   constructor(options: { allowPrivate: boolean; timeoutMs: number }) {
@@ -48,15 +49,25 @@ export class WebhookSender {
     });
   }
 
-  async send(req: WebhookRequest): Promise<SentAttempt> {
-    let url: URL;
+  /** Where each URL goes, or why it is refused: a webhook's URL is sent to again and again. */
+  #target(raw: string): Target {
+    let target = this.#targets.get(raw);
+    if (target) return target;
     try {
-      url = new URL(req.url);
+      const url = new URL(raw);
+      const refused = checkWebhookUrl(url, this.#allowPrivate);
+      target = refused ? { refused } : { origin: url.origin, path: `${url.pathname}${url.search}` };
     } catch {
-      return { result: { kind: 'refused', error: 'not a valid URL' }, latencyMs: 0 };
+      target = { refused: 'not a valid URL' };
     }
-    const refused = checkWebhookUrl(url, this.#allowPrivate);
-    if (refused) return { result: { kind: 'refused', error: refused }, latencyMs: 0 };
+    if (this.#targets.size >= MAX_TARGETS) this.#targets.clear();
+    this.#targets.set(raw, target);
+    return target;
+  }
+
+  async send(req: WebhookRequest): Promise<SentAttempt> {
+    const target = this.#target(req.url);
+    if ('refused' in target) return { result: { kind: 'refused', error: target.refused }, latencyMs: 0 };
 
     const attempt = new AnswerHandler(performance.now() + this.#timeoutMs);
     this.#inFlight.add(attempt);
@@ -64,8 +75,8 @@ export class WebhookSender {
     try {
       this.#agent.dispatch(
         {
-          origin: url.origin,
-          path: `${url.pathname}${url.search}`,
+          origin: target.origin,
+          path: target.path,
           method: 'POST',
           headers: req.headers,
           body: req.body,
@@ -133,6 +144,9 @@ export class WebhookSender {
     this.#sweeper.unref();
   }
 }
+
+type Target = { origin: string; path: string } | { refused: string };
+const MAX_TARGETS = 10_000;
 
 interface Answer {
   statusCode: number;
