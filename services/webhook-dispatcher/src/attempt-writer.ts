@@ -1,8 +1,8 @@
-import type { AttemptToRecord, QueueKey, RecordedAttempt } from './delivery-queue.js';
+import type { AttemptToRecord, RecordedAttempt } from './delivery-queue.js';
 
-interface Waiting<T, R> {
-  attempt: T;
-  resolve(result: R): void;
+interface Waiting {
+  attempt: AttemptToRecord;
+  resolve(result: RecordedAttempt): void;
   reject(err: unknown): void;
 }
 
@@ -15,21 +15,16 @@ interface Waiting<T, R> {
  * 0.27 and 0.28 — and take more statements.) A failed statement fails every attempt in it (the
  * callers retry).
  */
-export class AttemptWriter<T extends { key: QueueKey } = AttemptToRecord, R = RecordedAttempt> {
-  #waiting: Waiting<T, R>[] = [];
+export class AttemptWriter {
+  #waiting: Waiting[] = [];
   #writing: Promise<void> | undefined;
 
   constructor(
-    private readonly write: (attempts: T[]) => Promise<R[]>,
+    private readonly write: (attempts: AttemptToRecord[]) => Promise<RecordedAttempt[]>,
     private readonly maxBatch = 256,
-    /**
-     * How long each statement waits for more before it goes (0: only for the rest of the turn). For
-     * writes nobody waits on, such as the express lane's: fewer, fuller statements.
-     */
-    private readonly lingerMs = 0,
   ) {}
 
-  record(attempt: T): Promise<R> {
+  record(attempt: AttemptToRecord): Promise<RecordedAttempt> {
     return new Promise((resolve, reject) => {
       this.#waiting.push({ attempt, resolve, reject });
       this.#writing ??= this.#drain();
@@ -38,7 +33,7 @@ export class AttemptWriter<T extends { key: QueueKey } = AttemptToRecord, R = Re
 
   async #drain(): Promise<void> {
     // The attempts that finish in the same turn of the event loop go together from the first statement.
-    await this.#linger();
+    await new Promise((resolve) => setImmediate(resolve));
     while (this.#waiting.length > 0) {
       const batch = this.#waiting.splice(0, this.maxBatch);
       // In queue order: the rows are updated in the same order by every statement.
@@ -51,20 +46,12 @@ export class AttemptWriter<T extends { key: QueueKey } = AttemptToRecord, R = Re
       } catch (err) {
         for (const w of batch) w.reject(err);
       }
-      if (this.lingerMs > 0 && this.#waiting.length > 0) await this.#linger();
     }
     this.#writing = undefined;
   }
-
-  #linger(): Promise<void> {
-    if (this.lingerMs > 0 && this.#waiting.length < this.maxBatch) {
-      return new Promise((resolve) => setTimeout(resolve, this.lingerMs));
-    }
-    return new Promise((resolve) => setImmediate(resolve));
-  }
 }
 
-function compareKeys(a: { key: QueueKey }, b: { key: QueueKey }): number {
+function compareKeys(a: AttemptToRecord, b: AttemptToRecord): number {
   if (a.key.webhookId !== b.key.webhookId) return a.key.webhookId < b.key.webhookId ? -1 : 1;
   return a.key.orderingKey < b.key.orderingKey ? -1 : a.key.orderingKey > b.key.orderingKey ? 1 : 0;
 }

@@ -30,6 +30,7 @@ import {
 } from './retry-policy.js';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signatureHeader, TIMESTAMP_HEADER } from './signature.js';
 import type { SentAttempt, WebhookRequest } from './webhook-sender.js';
+import { WriteBehind } from './write-behind.js';
 
 export interface SchedulerOptions {
   sql: postgres.Sql;
@@ -66,7 +67,6 @@ interface Attempted {
 
 /** A finished fresh delivery, written behind its attempt together with others. */
 interface FinishedFresh {
-  key: QueueKey;
   item: ExpressItem;
   row: DeliveryWrite;
   attempt: AttemptWrite;
@@ -130,10 +130,9 @@ export class Scheduler implements ExpressLane {
   readonly #express = new ExpressQueues();
   /** Express queues with deliveries and no worker, oldest first. */
   #ready: ExpressQueue[] = [];
-  readonly #finishedWriter: AttemptWriter<FinishedFresh, void>;
+  readonly #finished: WriteBehind<FinishedFresh>;
   /** Writes of the express lane not yet committed (moves, finished deliveries). */
   readonly #moves = new Set<Promise<void>>();
-  readonly #writesBehind = new Set<Promise<void>>();
   #holdTimer: NodeJS.Timeout | undefined;
   #stopping = false;
   /** Webhooks at their limit here that had deliveries due when the claim loop last looked. */
@@ -145,11 +144,13 @@ export class Scheduler implements ExpressLane {
   constructor(options: SchedulerOptions) {
     this.#o = options;
     this.#writer = new AttemptWriter((batch) => recordAttempts(options.sql, batch, this.#leaseMs));
-    this.#finishedWriter = new AttemptWriter(
-      (batch) => this.#writeFinished(batch),
-      FINISHED_BATCH,
-      FINISHED_LINGER_MS,
-    );
+    this.#finished = new WriteBehind((batch) => this.#writeFinished(batch), {
+      maxBatch: FINISHED_BATCH,
+      lingerMs: FINISHED_LINGER_MS,
+      onError: (err, tries) =>
+        this.#o.logger.error({ err, tries }, 'writing finished webhook deliveries failed; retrying'),
+      giveUp: (tries) => this.#stopping && tries >= 5,
+    });
   }
 
   get running(): boolean {
@@ -181,9 +182,8 @@ export class Scheduler implements ExpressLane {
     // Whatever the recorder left in memory goes to the database, for whichever replica goes on.
     await this.moveAll();
     while (this.#workers.size > 0) await Promise.allSettled([...this.#workers]);
-    while (this.#writesBehind.size > 0 || this.#moves.size > 0) {
-      await Promise.allSettled([...this.#writesBehind, ...this.#moves]);
-    }
+    await this.#finished.flushed();
+    await this.moves();
     await this.#promoting;
   }
 
@@ -398,7 +398,6 @@ export class Scheduler implements ExpressLane {
       );
     }
     const finished: FinishedFresh = {
-      key: queue.key,
       item,
       row: {
         delivery: item.delivery,
@@ -410,24 +409,16 @@ export class Scheduler implements ExpressLane {
       },
       attempt: { ...record, outcome },
     };
-    const write = this.#persist(() => this.#finishedWriter.record(finished)).catch((err: unknown) =>
-      this.#o.logger.error(
-        { err, deliveryId: item.delivery.id },
-        'writing a finished webhook delivery failed',
-      ),
-    );
-    this.#writesBehind.add(write);
-    void write.finally(() => this.#writesBehind.delete(write));
+    this.#finished.add(finished);
   }
 
   /** One statement for the fresh deliveries finished at about the same time, with the checkpoint. */
-  async #writeFinished(batch: FinishedFresh[]): Promise<void[]> {
-    await this.#writeFresh(
+  #writeFinished(batch: FinishedFresh[]): Promise<void> {
+    return this.#writeFresh(
       batch.map((f) => f.item),
       batch.map((f) => f.row),
       batch.map((f) => f.attempt),
     );
-    return batch.map(() => undefined);
   }
 
   /**
