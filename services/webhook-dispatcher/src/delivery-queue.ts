@@ -275,6 +275,9 @@ export async function recordAttempts(
     ), attempt AS (
       INSERT INTO dispatch.attempts (delivery_id, attempt, started_at, latency_ms, status_code, error, outcome)
       SELECT delivery_id, attempt, started_at, latency_ms, status_code, error, outcome FROM input
+      -- A delivery another recorder wrote first under its own id (two leaders for a moment): the
+      -- attempt is not recorded rather than failing every other one of the statement.
+      WHERE EXISTS (SELECT 1 FROM dispatch.deliveries d WHERE d.id = input.delivery_id)
       ON CONFLICT (delivery_id, attempt) DO NOTHING
     ), finished AS (
       UPDATE dispatch.deliveries d

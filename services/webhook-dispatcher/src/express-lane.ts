@@ -17,6 +17,8 @@ export interface ExpressLedger {
 export interface ExpressItem {
   delivery: FreshDelivery;
   ledger: ExpressLedger;
+  /** When it reached memory (ms): a queue whose oldest delivery waited longer moves to the database. */
+  arrivedAt?: number;
 }
 
 /** One queue (webhook + ordering key) of the express lane: its deliveries in log order. */
@@ -30,9 +32,10 @@ export interface ExpressQueue {
   running: boolean;
   /** Set when the queue moved to the database: the write its attempt in flight waits for. */
   moved: Promise<void> | undefined;
-  /** When its oldest item arrived (ms). */
-  since: number;
 }
+
+/** When the oldest delivery of a queue reached memory (ms); undefined when it is empty. */
+export const oldestArrival = (queue: ExpressQueue): number | undefined => queue.items[0]?.arrivedAt;
 
 export const queueId = (key: QueueKey) => `${key.webhookId} ${key.orderingKey}`;
 
@@ -49,10 +52,6 @@ export class ExpressQueues {
   /** Moves so far: the recorder notes it before it looks at the database. */
   get generation(): number {
     return this.#generation;
-  }
-
-  get size(): number {
-    return this.#queues.size;
   }
 
   has(key: QueueKey): boolean {
@@ -84,10 +83,10 @@ export class ExpressQueues {
       }
       let queue = this.#queues.get(id);
       if (!queue) {
-        queue = { id, key, items: [], inFlight: undefined, running: false, moved: undefined, since: now };
+        queue = { id, key, items: [], inFlight: undefined, running: false, moved: undefined };
         this.#queues.set(id, queue);
       }
-      if (queue.items.length === 0) queue.since = now;
+      item.arrivedAt = now;
       queue.items.push(item);
       if (!queue.running) idle.add(queue);
     }
@@ -96,10 +95,9 @@ export class ExpressQueues {
     return { idle: [...idle], refused };
   }
 
-  /** The first item has been delivered (or failed for good): the next one's wait starts now. */
-  shift(queue: ExpressQueue, now: number): void {
+  /** The first item has been delivered (or failed for good). */
+  shift(queue: ExpressQueue): void {
     queue.items.shift();
-    queue.since = now;
   }
 
   /** Takes the queue out to move it to the database; returns its items (the one in flight first). */
@@ -123,8 +121,14 @@ export interface ExpressLane {
   moves(): Promise<void>;
   /** The queue is in memory now: its next deliveries go behind the ones there. */
   holds(key: QueueKey): boolean;
-  /** Takes fresh deliveries; returns those refused (their queue moved to the database since `since`). */
-  accept(items: readonly ExpressItem[], since: number): ExpressItem[];
-  /** Moves every queue to the database and resolves when that is written (a stop, a webhook change). */
-  moveAll(): Promise<void>;
+  /**
+   * Takes fresh deliveries. Those of queues moved to the database since `since` go there too, as rows
+   * behind the moved ones; returns their queues, to be made due once the move is written.
+   */
+  accept(items: readonly ExpressItem[], since: number): Promise<QueueKey[]>;
+  /**
+   * Moves every queue to the database and resolves when that and every finished delivery are written:
+   * nothing of the recorder's is owed any more (a stop, a webhook change).
+   */
+  settleAll(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ExpressItem, type ExpressLedger, ExpressQueues } from './express-lane.js';
+import { type ExpressItem, type ExpressLedger, ExpressQueues, oldestArrival } from './express-lane.js';
 import type { FreshDelivery } from './express-store.js';
 
 const ledger: ExpressLedger = { stream: 'EVENTS', checkpointAfter: () => undefined, settled: () => {} };
@@ -41,16 +41,17 @@ describe('ExpressQueues', () => {
     expect(idle.map((q) => q.items.map((i) => i.delivery.seq))).toEqual([[2]]);
   });
 
-  it('given a queue with a worker, when more comes, then it is not idle, and its wait counts from its last progress', () => {
+  it('given a queue with a worker, when more comes, then it is not idle, and its wait is its oldest delivery’s', () => {
     const queues = new ExpressQueues();
     const [queue] = queues.add([item('a', 1)], queues.generation, 100).idle;
     queue!.running = true;
     expect(queues.add([item('a', 2)], queues.generation, 150).idle).toEqual([]);
-    expect(queue!.since).toBe(100);
-    queues.shift(queue!, 200);
-    expect(queue!.since).toBe(200);
-    queues.shift(queue!, 300);
+    expect(oldestArrival(queue!)).toBe(100);
+    queues.shift(queue!);
+    expect(oldestArrival(queue!)).toBe(150);
+    queues.shift(queue!);
+    expect(oldestArrival(queue!)).toBeUndefined();
     queues.drop(queue!);
-    expect(queues.size).toBe(0);
+    expect(queues.queues()).toEqual([]);
   });
 });

@@ -21,8 +21,11 @@ export interface DeliveryWrite {
   delivery: FreshDelivery;
   status: 'pending' | 'delivered' | 'failed' | 'dead';
   attemptCount: number;
-  /** Pending only: when it is due ('infinity' behind the head of its queue). */
-  nextAttemptAt: Date | 'infinity';
+  /**
+   * Pending only: when it is due ('infinity' behind the head of its queue), or that long after the
+   * database's `now()` (a reservation, due at once).
+   */
+  nextAttemptAt: Date | 'infinity' | { afterMs: number };
   lastStatusCode?: number;
   lastError?: string;
 }
@@ -62,17 +65,18 @@ export async function writeFreshDeliveries(
         (id, webhook_id, client_id, event_id, ordering_key, position_commit, position_prepare, status,
          attempt_count, next_attempt_at, deadline_at, created_at, updated_at, finished_at, last_status_code,
          last_error)
-      SELECT id, w, c, e, k, pc, pp, s, n, nx, dl, cr, now(), f, sc, er
+      SELECT id, w, c, e, k, pc, pp, s, n, coalesce(nx, now() + nd * interval '1 millisecond'), dl, cr, now(), f,
+             sc, er
       FROM unnest(
         ${d((w) => w.delivery.id)}::bigint[], ${d((w) => w.delivery.webhookId)}::uuid[],
         ${d((w) => w.delivery.clientId)}::uuid[], ${d((w) => w.delivery.eventId)}::uuid[],
         ${d((w) => w.delivery.orderingKey)}::text[], ${d((w) => w.delivery.commit)}::bigint[],
         ${d((w) => w.delivery.prepare)}::bigint[], ${d((w) => w.status)}::text[], ${d((w) => w.attemptCount)}::int[],
-        ${d((w) => (w.nextAttemptAt === 'infinity' ? 'infinity' : w.nextAttemptAt.toISOString()))}::timestamptz[],
+        ${d((w) => nextAt(w.nextAttemptAt))}::timestamptz[], ${d((w) => afterMs(w.nextAttemptAt))}::float8[],
         ${d((w) => w.delivery.deadlineAt.toISOString())}::timestamptz[],
         ${d((w) => w.delivery.recordedAt.toISOString())}::timestamptz[], ${d(finished)}::timestamptz[],
         ${d((w) => w.lastStatusCode ?? null)}::int[], ${d((w) => w.lastError ?? null)}::text[])
-        AS t(id, w, c, e, k, pc, pp, s, n, nx, dl, cr, f, sc, er)
+        AS t(id, w, c, e, k, pc, pp, s, n, nx, nd, dl, cr, f, sc, er)
       ON CONFLICT (event_id, webhook_id) DO NOTHING
       RETURNING id
     )
@@ -86,6 +90,11 @@ export async function writeFreshDeliveries(
     WHERE i IN (SELECT id FROM inserted)
     ON CONFLICT (delivery_id, attempt) DO NOTHING`;
 }
+
+const nextAt = (at: DeliveryWrite['nextAttemptAt']) =>
+  at === 'infinity' ? 'infinity' : at instanceof Date ? at.toISOString() : null;
+const afterMs = (at: DeliveryWrite['nextAttemptAt']) =>
+  at === 'infinity' || at instanceof Date ? null : at.afterMs;
 
 /** The next `count` delivery ids, reserved for fresh deliveries. */
 export const reserveIdsSql = (sql: Sql, count: number) =>

@@ -145,9 +145,8 @@ export class Recorder {
     this.#handle = undefined;
     const stopped = handle?.stop();
     await this.#draining;
-    await this.#o.express?.moveAll();
+    await this.#o.express?.settleAll();
     await stopped;
-    await this.#draining;
     await this.#checkpointing;
   }
 
@@ -232,16 +231,21 @@ export class Recorder {
     if (this.#checkpointing || !settlement || settlement.watermark <= settlement.written) return;
     const mark = settlement.watermark;
     this.#checkpointing = (async () => {
+      let failed = false;
       try {
         await this.#o.sql`
           UPDATE dispatch.recorder_checkpoints SET last_sequence = ${mark}, updated_at = now()
           WHERE stream = ${this.#o.bus.names.streams.events} AND last_sequence < ${mark}`;
         settlement.wrote(mark);
       } catch (err) {
+        failed = true;
         this.#o.logger.error({ err }, 'writing the webhook recorder checkpoint failed');
       } finally {
         this.#checkpointing = undefined;
       }
+      // The watermark may have moved meanwhile; after a failure, try again a little later.
+      if (!failed) this.#catchUpCheckpoint();
+      else if (!this.#stopping) setTimeout(() => this.#catchUpCheckpoint(), 1_000).unref();
     })();
   }
 
@@ -280,8 +284,9 @@ export class Recorder {
     }
     const changes = overlay.changes.length > 0;
     const express = this.#o.express;
-    // The registry changes with the checkpoint, in one transaction: everything before them settled first.
-    if (changes) await express?.moveAll();
+    // The registry changes with the checkpoint, in one transaction: everything before them settled
+    // first. Stopping, the rest goes to the database behind what is in memory, so that goes first too.
+    if (changes || this.#stopping) await express?.settleAll();
 
     // Which deliveries go through the express lane: those of queues in memory, and of queues with
     // nothing in the database (the statement decides, from what it sees). Moves under way are written
@@ -326,13 +331,8 @@ export class Recorder {
           ledger: this.#ledger!,
         }),
       );
-      const refused = express.accept(items, generation);
-      if (refused.length > 0) {
-        // Their queues moved to the database meanwhile: they go there too, behind what was moved.
-        await express.moves();
-        await this.#retrying(() => this.#writeRefused(refused));
-        for (const r of refused) keys.set(queueId(r.delivery), r.delivery);
-      }
+      // Those of queues moved to the database meanwhile went there too, behind what was moved.
+      for (const key of await express.accept(items, generation)) keys.set(queueId(key), key);
     }
     if (keys.size > 0) {
       try {
@@ -343,37 +343,6 @@ export class Recorder {
       }
     }
     if (keys.size > 0) this.#o.onRecorded?.();
-  }
-
-  /** Retries a write whose deliveries are planned already (the batch cannot be taken again for it). */
-  async #retrying(write: () => Promise<void>): Promise<void> {
-    for (let tries = 1; ; tries++) {
-      try {
-        return await write();
-      } catch (err) {
-        this.#o.logger.error({ err, tries }, 'writing webhook deliveries failed; retrying');
-        await new Promise((r) => setTimeout(r, Math.min(5_000, 100 * 2 ** tries)));
-      }
-    }
-  }
-
-  async #writeRefused(refused: ExpressItem[]): Promise<void> {
-    const settling = new Map<number, number>();
-    for (const r of refused) settling.set(r.delivery.seq, (settling.get(r.delivery.seq) ?? 0) + 1);
-    const ledger = this.#ledger!;
-    const sequence = ledger.checkpointAfter(settling);
-    await writeFreshDeliveries(
-      this.#o.sql,
-      refused.map((r) => ({
-        delivery: r.delivery,
-        status: 'pending',
-        attemptCount: 0,
-        nextAttemptAt: 'infinity',
-      })),
-      [],
-      sequence === undefined ? undefined : { stream: ledger.stream, sequence },
-    );
-    ledger.settled(settling, sequence);
   }
 
   #parse(item: { seq: number; data: Uint8Array }): RelayedEvent | undefined {
@@ -509,8 +478,9 @@ type Lane = 'database' | 'memory' | 'either';
  * `checkpoint` (when given) or to just before the first delivery sent from memory, and reserves ids for the deliveries sent from memory, in one statement (so
  * one transaction, one round trip). A delivery of lane 'either' goes to the database when its queue
  * has a pending delivery there. A delivery already recorded (the log read again after a crash) goes
- * nowhere. Returns the indexes of the deliveries for each lane, and the ids reserved, one per
- * delivery for memory in order, and the checkpoint written (null: none).
+ * nowhere. Returns the indexes of the deliveries for each lane, the ids reserved (one per delivery
+ * that could go to memory; those that do take the first ones, in order), and the checkpoint written
+ * (null: none).
  */
 async function storeBatch(
   sql: postgres.Sql | postgres.TransactionSql,

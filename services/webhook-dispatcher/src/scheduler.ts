@@ -18,6 +18,7 @@ import {
   type ExpressLedger,
   type ExpressQueue,
   ExpressQueues,
+  oldestArrival,
 } from './express-lane.js';
 import { type AttemptWrite, type DeliveryWrite, writeFreshDeliveries } from './express-store.js';
 import { Permits } from './permits.js';
@@ -34,6 +35,11 @@ import { WriteBehind } from './write-behind.js';
 
 export interface SchedulerOptions {
   sql: postgres.Sql;
+  /**
+   * Where the express lane writes: its writes move the recorder's checkpoint and lead to `EVENTS`
+   * acknowledgements, so they must be on disk before they count (commits that wait for it).
+   */
+  durableSql: postgres.Sql;
   sender: { send(req: WebhookRequest): Promise<SentAttempt> };
   /** Opens a sealed webhook token. */
   openToken(sealed: string): string;
@@ -131,7 +137,7 @@ export class Scheduler implements ExpressLane {
   /** Express queues with deliveries and no worker, oldest first. */
   #ready: ExpressQueue[] = [];
   readonly #finished: WriteBehind<FinishedFresh>;
-  /** Writes of the express lane not yet committed (moves, finished deliveries). */
+  /** Moves of express queues to the database not yet written. */
   readonly #moves = new Set<Promise<void>>();
   #holdTimer: NodeJS.Timeout | undefined;
   #stopping = false;
@@ -163,8 +169,10 @@ export class Scheduler implements ExpressLane {
 
   start(): void {
     this.#loop ??= this.#run();
-    this.#holdTimer ??= setInterval(() => this.#moveStale(), Math.max(10, Math.floor(this.#o.holdMs / 4)));
-    this.#holdTimer.unref();
+    if (this.#o.holdMs > 0) {
+      this.#holdTimer ??= setInterval(() => this.#moveStale(), Math.max(10, Math.floor(this.#o.holdMs / 4)));
+      this.#holdTimer.unref();
+    }
   }
 
   /** Something may have become due: look now rather than at the next poll. */
@@ -180,7 +188,7 @@ export class Scheduler implements ExpressLane {
     this.notify();
     await this.#loop;
     // Whatever the recorder left in memory goes to the database, for whichever replica goes on.
-    await this.moveAll();
+    await this.#moveAll();
     while (this.#workers.size > 0) await Promise.allSettled([...this.#workers]);
     await this.#finished.flushed();
     await this.moves();
@@ -199,15 +207,31 @@ export class Scheduler implements ExpressLane {
     return this.#express.has(key);
   }
 
-  accept(items: readonly ExpressItem[], since: number): ExpressItem[] {
+  async accept(items: readonly ExpressItem[], since: number): Promise<QueueKey[]> {
     const { idle, refused } = this.#express.add(items, since, Date.now());
     for (const queue of idle) if (!this.#ready.includes(queue)) this.#ready.push(queue);
     this.#startExpress();
-    return refused;
+    if (refused.length === 0) return [];
+    await this.moves();
+    const rows = refused.map(
+      (r): DeliveryWrite => ({
+        delivery: r.delivery,
+        status: 'pending',
+        attemptCount: 0,
+        nextAttemptAt: 'infinity',
+      }),
+    );
+    await this.#persist(() => this.#writeFresh(refused, rows, []));
+    return refused.map((r) => ({ webhookId: r.delivery.webhookId, orderingKey: r.delivery.orderingKey }));
   }
 
-  async moveAll(): Promise<void> {
-    await Promise.all(this.#express.queues().map((q) => this.#move(q)));
+  async settleAll(): Promise<void> {
+    await this.#moveAll();
+    await this.#finished.flushed();
+  }
+
+  async #moveAll(): Promise<void> {
+    await Promise.allSettled(this.#express.queues().map((q) => this.#move(q)));
     await this.moves();
   }
 
@@ -363,21 +387,21 @@ export class Scheduler implements ExpressLane {
           }
           return;
         }
-        this.#express.shift(queue, Date.now());
+        this.#express.shift(queue);
         if (attempted.step.status === 'pending') {
           await this.#move(queue, { item, attempted });
           return;
         }
         this.#finishFresh(queue, item, attempted.record, attempted.step.status);
         // Others waiting for a worker get their turn: a queue that keeps filling must not keep its worker.
-        if (++done % EXPRESS_BURST === 0 && this.#ready.length > 0 && queue.items.length > 0) {
-          this.#ready.push(queue);
-          return;
-        }
+        if (++done % EXPRESS_BURST === 0 && this.#ready.length > 0 && queue.items.length > 0) return;
       }
     } finally {
       queue.running = false;
+      queue.inFlight = undefined;
       this.#express.drop(queue);
+      // Ended with deliveries left (yielded, or the attempt threw): another worker takes them up.
+      if (!queue.moved && queue.items.length > 0 && !this.#ready.includes(queue)) this.#ready.push(queue);
     }
   }
 
@@ -435,7 +459,7 @@ export class Scheduler implements ExpressLane {
     const [only] = byLedger.size === 1 ? [...byLedger] : [];
     const sequence = only ? only[0].checkpointAfter(only[1]) : undefined;
     await writeFreshDeliveries(
-      this.#o.sql,
+      this.#o.durableSql,
       rows,
       attemptRows,
       only && sequence !== undefined ? { stream: only[0].stream, sequence } : undefined,
@@ -453,7 +477,6 @@ export class Scheduler implements ExpressLane {
     if (queue.moved) return queue.moved;
     const inFlight = queue.inFlight;
     const items = this.#express.takeOut(queue);
-    const now = Date.now();
     const rows: DeliveryWrite[] = [];
     const attemptRows: AttemptWrite[] = [];
     if (retried) {
@@ -462,7 +485,7 @@ export class Scheduler implements ExpressLane {
         delivery: retried.item.delivery,
         status: 'pending',
         attemptCount: record.attempt,
-        nextAttemptAt: step.status === 'pending' ? step.nextAttemptAt : new Date(now),
+        nextAttemptAt: step.status === 'pending' ? step.nextAttemptAt : { afterMs: 0 },
         lastStatusCode: record.statusCode,
         lastError: record.error,
       });
@@ -471,11 +494,12 @@ export class Scheduler implements ExpressLane {
       attempts.add('retry');
     }
     items.forEach((item, i) => {
-      const nextAttemptAt =
+      // Reserved and due times by the database's clock, as claims take them.
+      const nextAttemptAt: DeliveryWrite['nextAttemptAt'] =
         item === inFlight
-          ? new Date(now + this.#leaseMs)
+          ? { afterMs: this.#leaseMs }
           : i === 0 && !retried && !inFlight
-            ? new Date(now)
+            ? { afterMs: 0 }
             : 'infinity';
       rows.push({ delivery: item.delivery, status: 'pending', attemptCount: 0, nextAttemptAt });
     });
@@ -495,7 +519,7 @@ export class Scheduler implements ExpressLane {
   #moveStale(): void {
     const before = Date.now() - this.#o.holdMs;
     for (const queue of this.#express.queues()) {
-      if (queue.since < before && !queue.moved) {
+      if ((oldestArrival(queue) ?? Number.POSITIVE_INFINITY) < before && !queue.moved) {
         this.#o.logger.debug(
           { queue: queue.id },
           'webhook queue waited too long in memory; moving it to the database',

@@ -74,6 +74,7 @@ export async function startWebhookDispatcher(
     cleanups.push(() => deliverySql.end({ timeout: 5 }));
     const scheduler = new Scheduler({
       sql: deliverySql,
+      durableSql: sql,
       sender,
       openToken: (sealed) => secrets.decrypt(sealed),
       logger,
@@ -141,10 +142,13 @@ export async function startWebhookDispatcher(
       },
       async stop() {
         clearInterval(pruneTimer);
-        // Stop taking events first, then let the attempts in flight finish and be recorded.
-        await leadership.stop();
-        await scheduler.stop();
-        await cleanUp();
+        // Both at once: the scheduler takes no new work while the recorder settles what it took (its
+        // express queues go to the database); the attempts in flight finish and are recorded.
+        try {
+          await Promise.all([leadership.stop(), scheduler.stop()]);
+        } finally {
+          await cleanUp();
+        }
       },
     };
   } catch (err) {

@@ -19,10 +19,6 @@ export class WriteBehind<T> {
     },
   ) {}
 
-  get pending(): number {
-    return this.#pending.length;
-  }
-
   add(item: T): void {
     this.#pending.push(item);
     this.#running ??= this.#run();

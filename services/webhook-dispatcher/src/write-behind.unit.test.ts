@@ -29,7 +29,6 @@ describe('WriteBehind', () => {
       [1, 2, 3],
       [4, 5],
     ]);
-    expect(behind.pending).toBe(0);
   });
 
   it('given a failing statement, when written, then the same items are written again until it succeeds', async () => {
@@ -49,6 +48,6 @@ describe('WriteBehind', () => {
     expect(statements).toEqual([]);
     behind.add(2);
     await behind.flushed();
-    expect(behind.pending).toBe(0);
+    expect(statements).toEqual([]);
   });
 });
