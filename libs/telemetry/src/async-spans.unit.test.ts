@@ -68,7 +68,9 @@ describe('spans of work done after the request', () => {
       });
       expect(inner?.traceId).toBe(traceId);
       expect(inner?.spanId).toBe('00f067aa0ba902b7');
-      const fresh = await inEventTrace('quiet', undefined, {}, async () => trace.getActiveSpan()?.spanContext());
+      const fresh = await inEventTrace('quiet', undefined, {}, async () =>
+        trace.getActiveSpan()?.spanContext(),
+      );
       expect(fresh).toBeUndefined();
       expect(exporter.getFinishedSpans().length).toBe(before);
     } finally {

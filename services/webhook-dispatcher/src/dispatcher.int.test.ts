@@ -1,126 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { type Bus, connectBus, eventsStream } from '@switchboard/bus';
-import { eventUpcasters } from '@switchboard/contracts';
-import { SecretBox } from '@switchboard/crypto';
-import { connectEventStore, createEventStore, type EventStore } from '@switchboard/event-store';
-import { createTestDatabase, createTestNats, type TestDatabase, type TestNats } from '@switchboard/testkit';
-import type postgres from 'postgres';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { DispatcherConfig } from './config.js';
+import { describe, expect, it } from 'vitest';
 import { getDelivery, listDeliveries, redriveDeliveries } from './deliveries-admin.js';
-import { type RunningWebhookDispatcher, startWebhookDispatcher } from './service.js';
 import { verifySignatureHeader } from './signature.js';
-import {
-  appendAndRelay,
-  eventually,
-  quietLogger,
-  type Receiver,
-  SECRETS_KEY,
-  startReceiver,
-  testConfig,
-} from './test-support.js';
-
-const box = new SecretBox(SECRETS_KEY);
+import { appendAndRelay, eventually } from './test-support.js';
+import { dispatcherTestbed, messagesOf } from './testbed.js';
 
 describe('webhook dispatcher (in-process, real NATS and PostgreSQL)', () => {
-  let db: TestDatabase;
-  let nats: TestNats;
-  let bus: Bus;
-  let sql: postgres.Sql;
-  let store: EventStore;
-  const running: RunningWebhookDispatcher[] = [];
-  const receivers: Receiver[] = [];
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    nats = await createTestNats();
-    bus = await connectBus({ servers: nats.url, name: 'test', namespace: nats.namespace });
-    await bus.ensureStream(eventsStream(bus.names));
-    sql = connectEventStore(db.url, { max: 4 });
-    store = createEventStore({ sql, upcasters: eventUpcasters });
-  });
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((d) => d.stop()));
-    await Promise.all(receivers.splice(0).map((r) => r.close()));
-  });
-  afterAll(async () => {
-    await store.close();
-    await sql.end();
-    await bus.close();
-    await nats.close();
-    await db.drop();
-  });
-
-  const start = async (overrides: Partial<DispatcherConfig> = {}) => {
-    const d = await startWebhookDispatcher(
-      testConfig(db.url, nats.url, nats.namespace, overrides),
-      quietLogger(),
-    );
-    running.push(d);
-    return d;
-  };
-  const receiver = async (...args: Parameters<typeof startReceiver>) => {
-    const r = await startReceiver(...args);
-    receivers.push(r);
-    return r;
-  };
-
-  /** A client with webhooks at the given URLs; returns their ids and clear tokens. */
-  const newClient = async (urls: string[]) => {
-    const clientId = randomUUID();
-    const hooks = urls.map((url) => ({ webhookId: randomUUID(), url, token: `tok-${randomUUID()}` }));
-    await appendAndRelay(store, bus, clientId, `client-${clientId}`, [
-      { type: 'ClientCreated', data: { clientId, tokenHash: 'a'.repeat(64) } },
-      ...hooks.map((h) => ({
-        type: 'WebhookAdded',
-        data: { clientId, webhookId: h.webhookId, url: h.url, sealedToken: box.encrypt(h.token) },
-      })),
-    ]);
-    return { clientId, hooks };
-  };
-  const newConversation = async (clientId: string) => {
-    const userId = randomUUID();
-    const conversationId = randomUUID();
-    await appendAndRelay(store, bus, clientId, `user-${userId}`, [
-      { type: 'UserCreated', data: { userId, clientId } },
-    ]);
-    await appendAndRelay(store, bus, clientId, `conversation-${conversationId}`, [
-      { type: 'ConversationStarted', data: { conversationId, clientId, userId, kind: 'direct' } },
-    ]);
-    return { userId, conversationId };
-  };
-  let sequences = new Map<string, number>();
-  const post = async (clientId: string, c: { userId: string; conversationId: string }, text: string) => {
-    const sequence = (sequences.get(c.conversationId) ?? 0) + 1;
-    sequences.set(c.conversationId, sequence);
-    const [event] = await appendAndRelay(store, bus, clientId, `conversation-${c.conversationId}`, [
-      {
-        type: 'MessagePosted',
-        data: {
-          messageId: randomUUID(),
-          conversationId: c.conversationId,
-          clientId,
-          sequence,
-          authorId: c.userId,
-          authorKind: 'user',
-          payload: { type: 'text', text },
-          payloadType: 'text',
-          payloadKnown: true,
-          source: 'api',
-          collect: false,
-          sentOn: new Date().toISOString(),
-        },
-      },
-    ]);
-    return event!;
-  };
-  const messagesOf = (r: Receiver, conversationId: string) =>
-    r.requests
-      .filter((q) => q.body.type === 'message.new' && q.body.data.conversationId === conversationId)
-      .map((q) => (q.body.data.message as { payload: { text: string } }).payload.text);
+  const bed = dispatcherTestbed();
+  const { start, receiver, newClient, newConversation, post } = bed;
 
   it('delivers each event once per webhook, signed, in order per conversation', async () => {
-    sequences = new Map();
     const a = await receiver();
     const b = await receiver();
     const { clientId, hooks } = await newClient([a.url, b.url]);
@@ -159,7 +48,6 @@ describe('webhook dispatcher (in-process, real NATS and PostgreSQL)', () => {
   });
 
   it('delivers to a webhook only what happens while it exists', async () => {
-    sequences = new Map();
     const first = await receiver();
     const later = await receiver();
     const { clientId, hooks } = await newClient([first.url]);
@@ -170,10 +58,10 @@ describe('webhook dispatcher (in-process, real NATS and PostgreSQL)', () => {
       messagesOf(first, c.conversationId).length === 1 ? true : undefined,
     );
     const laterId = randomUUID();
-    await appendAndRelay(store, bus, clientId, `client-${clientId}`, [
+    await appendAndRelay(bed.store, bed.bus, clientId, `client-${clientId}`, [
       {
         type: 'WebhookAdded',
-        data: { clientId, webhookId: laterId, url: later.url, sealedToken: box.encrypt('later-token') },
+        data: { clientId, webhookId: laterId, url: later.url, sealedToken: bed.box.encrypt('later-token') },
       },
       { type: 'WebhookRemoved', data: { clientId, webhookId: hooks[0]!.webhookId, url: first.url } },
     ]);
@@ -184,13 +72,12 @@ describe('webhook dispatcher (in-process, real NATS and PostgreSQL)', () => {
     expect(messagesOf(later, c.conversationId)).toEqual(['after']);
     expect(later.requests.map((q) => q.body.type)).toEqual(['message.new']);
     expect(messagesOf(first, c.conversationId)).toEqual(['before']);
-    const toRemoved = await sql`
+    const toRemoved = await bed.sql`
       SELECT 1 FROM dispatch.deliveries WHERE webhook_id = ${hooks[0]!.webhookId} AND event_id = ${after.id}`;
     expect(toRemoved).toHaveLength(0);
   });
 
   it('retries 5xx as Retry-After asks, fails a 4xx at once, and goes on with the conversation', async () => {
-    sequences = new Map();
     let calls = 0;
     const r = await receiver((req) => {
       if (req.body.type !== 'message.new') return { status: 200 };
@@ -216,10 +103,10 @@ describe('webhook dispatcher (in-process, real NATS and PostgreSQL)', () => {
     // In order: the flaky one's four attempts, then the rejected one once, then the last one.
     expect(messagesOf(r, c.conversationId)).toEqual(['flaky', 'flaky', 'flaky', 'flaky', 'rejected', 'last']);
 
-    const [delivered] = await listDeliveries(sql, { clientId, status: 'delivered', limit: 10 }).then((all) =>
-      all.filter((d) => d.eventId === flaky.id),
+    const [delivered] = await listDeliveries(bed.sql, { clientId, status: 'delivered', limit: 10 }).then(
+      (all) => all.filter((d) => d.eventId === flaky.id),
     );
-    const detail = await getDelivery(sql, delivered!.id);
+    const detail = await getDelivery(bed.sql, delivered!.id);
     expect(detail?.attempts.map((a) => [a.attempt, a.statusCode, a.outcome])).toEqual([
       [1, 503, 'retry'],
       [2, 500, 'retry'],
@@ -228,14 +115,13 @@ describe('webhook dispatcher (in-process, real NATS and PostgreSQL)', () => {
     ]);
     const times = detail!.attempts.map((a) => a.startedAt.getTime());
     expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(1_000); // Retry-After: 1
-    const [failed] = (await listDeliveries(sql, { clientId, status: 'failed' })).filter(
+    const [failed] = (await listDeliveries(bed.sql, { clientId, status: 'failed' })).filter(
       (d) => d.eventId === rejected.id,
     );
     expect(failed).toMatchObject({ attemptCount: 1, lastStatusCode: 400 });
   });
 
   it('dead-letters after the retry window and delivers again when re-driven', async () => {
-    sequences = new Map();
     let up = false;
     const r = await receiver((req) =>
       up || req.body.type !== 'message.new' ? { status: 200 } : { status: 502 },
@@ -245,24 +131,23 @@ describe('webhook dispatcher (in-process, real NATS and PostgreSQL)', () => {
     const c = await newConversation(clientId);
     const m = await post(clientId, c, 'lost?');
     const dead = await eventually('the dead letter', async () => {
-      const found = await listDeliveries(sql, { clientId, status: 'dead' });
+      const found = await listDeliveries(bed.sql, { clientId, status: 'dead' });
       return found.find((d) => d.eventId === m.id);
     });
     expect(dead.attemptCount).toBeGreaterThanOrEqual(2);
-    expect((await getDelivery(sql, dead.id))?.attempts.at(-1)?.outcome).toBe('dead');
+    expect((await getDelivery(bed.sql, dead.id))?.attempts.at(-1)?.outcome).toBe('dead');
 
     up = true;
-    const redriven = await redriveDeliveries(sql, { filter: { webhookId: hooks[0]!.webhookId } }, 60_000);
+    const redriven = await redriveDeliveries(bed.sql, { filter: { webhookId: hooks[0]!.webhookId } }, 60_000);
     expect(redriven).toContain(dead.id);
     await eventually('the re-driven delivery', async () => {
-      const d = await getDelivery(sql, dead.id);
+      const d = await getDelivery(bed.sql, dead.id);
       return d?.status === 'delivered' ? d : undefined;
     });
     expect(r.requests.at(-1)?.body.id).toBe(m.id);
   });
 
   it('keeps delivering to other webhooks while one hangs', async () => {
-    sequences = new Map();
     const hanging = await receiver(() => 'hang');
     const healthy = await receiver();
     const slow = await newClient([hanging.url]);
@@ -286,7 +171,6 @@ describe('webhook dispatcher (in-process, real NATS and PostgreSQL)', () => {
   });
 
   it('finishes the attempt in flight when stopped, and a restart loses nothing', async () => {
-    sequences = new Map();
     const r = await receiver((req) => {
       const text = (req.body.data.message as { payload?: { text?: string } } | undefined)?.payload?.text;
       return { status: 200, delayMs: text === 'n5' ? 500 : 0 };
@@ -298,10 +182,9 @@ describe('webhook dispatcher (in-process, real NATS and PostgreSQL)', () => {
     await eventually('n5 in flight', () =>
       messagesOf(r, c.conversationId).includes('n5') ? true : undefined,
     );
-    await first.stop();
-    running.splice(running.indexOf(first), 1);
+    await bed.stop(first);
     // The attempt in flight was finished and recorded; nothing after it was started.
-    const [n5] = await sql<{ status: string; attempt_count: number }[]>`
+    const [n5] = await bed.sql<{ status: string; attempt_count: number }[]>`
       SELECT d.status, d.attempt_count FROM dispatch.deliveries d JOIN dispatch.events e ON e.id = d.event_id
       WHERE d.client_id = ${clientId} AND e.body LIKE '%"text":"n5"%'`;
     expect(n5).toEqual({ status: 'delivered', attempt_count: 1 });
@@ -318,13 +201,12 @@ describe('webhook dispatcher (in-process, real NATS and PostgreSQL)', () => {
   });
 
   it('refuses private addresses unless allowed', async () => {
-    sequences = new Map();
     const r = await receiver();
     const { clientId } = await newClient([r.url, 'http://localhost:9/hook']);
     await start({ WEBHOOKS_ALLOW_PRIVATE: false });
     await newConversation(clientId);
     const failed = await eventually('both refusals', async () => {
-      const found = await listDeliveries(sql, { clientId, status: 'failed' });
+      const found = await listDeliveries(bed.sql, { clientId, status: 'failed' });
       return found.length >= 4 ? found : undefined;
     });
     expect(failed.map((d) => d.lastError).join('\n')).toMatch(

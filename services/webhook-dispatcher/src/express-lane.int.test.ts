@@ -1,135 +1,22 @@
-import { randomUUID } from 'node:crypto';
-import { type Bus, connectBus, eventsStream } from '@switchboard/bus';
-import { eventUpcasters } from '@switchboard/contracts';
-import { SecretBox } from '@switchboard/crypto';
-import { connectEventStore, createEventStore, type EventStore } from '@switchboard/event-store';
-import { createTestDatabase, createTestNats, type TestDatabase, type TestNats } from '@switchboard/testkit';
-import type postgres from 'postgres';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { DispatcherConfig } from './config.js';
-import { type RunningWebhookDispatcher, startWebhookDispatcher } from './service.js';
-import {
-  type Answer,
-  appendAndRelay,
-  eventually,
-  quietLogger,
-  type ReceivedRequest,
-  type Receiver,
-  SECRETS_KEY,
-  startReceiver,
-  testConfig,
-} from './test-support.js';
-
-const box = new SecretBox(SECRETS_KEY);
+import { describe, expect, it } from 'vitest';
+import { eventually } from './test-support.js';
+import { dispatcherTestbed, messagesOf } from './testbed.js';
 
 describe('webhook express lane (in-process, real NATS and PostgreSQL)', () => {
-  let db: TestDatabase;
-  let nats: TestNats;
-  let bus: Bus;
-  let sql: postgres.Sql;
-  let store: EventStore;
-  const running: RunningWebhookDispatcher[] = [];
-  const receivers: Receiver[] = [];
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    nats = await createTestNats();
-    bus = await connectBus({ servers: nats.url, name: 'test', namespace: nats.namespace });
-    await bus.ensureStream(eventsStream(bus.names));
-    sql = connectEventStore(db.url, { max: 4 });
-    store = createEventStore({ sql, upcasters: eventUpcasters });
-  });
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((d) => d.stop()));
-    await Promise.all(receivers.splice(0).map((r) => r.close()));
-  });
-  afterAll(async () => {
-    await store.close();
-    await sql.end();
-    await bus.close();
-    await nats.close();
-    await db.drop();
-  });
-
-  const start = async (overrides: Partial<DispatcherConfig> = {}) => {
-    const d = await startWebhookDispatcher(
-      testConfig(db.url, nats.url, nats.namespace, overrides),
-      quietLogger(),
-    );
-    running.push(d);
-    return d;
-  };
-  const receiver = async (answer?: (req: ReceivedRequest) => Answer) => {
-    const r = await startReceiver(answer);
-    receivers.push(r);
-    return r;
-  };
-  const newClient = async (url: string) => {
-    const clientId = randomUUID();
-    await appendAndRelay(store, bus, clientId, `client-${clientId}`, [
-      { type: 'ClientCreated', data: { clientId, tokenHash: 'a'.repeat(64) } },
-      {
-        type: 'WebhookAdded',
-        data: { clientId, webhookId: randomUUID(), url, sealedToken: box.encrypt('token') },
-      },
-    ]);
-    return clientId;
-  };
-  const newConversation = async (clientId: string) => {
-    const userId = randomUUID();
-    const conversationId = randomUUID();
-    await appendAndRelay(store, bus, clientId, `user-${userId}`, [
-      { type: 'UserCreated', data: { userId, clientId } },
-    ]);
-    await appendAndRelay(store, bus, clientId, `conversation-${conversationId}`, [
-      { type: 'ConversationStarted', data: { conversationId, clientId, userId, kind: 'direct' } },
-    ]);
-    return { userId, conversationId, sequence: 0 };
-  };
-  const post = async (
-    clientId: string,
-    c: { userId: string; conversationId: string; sequence: number },
-    text: string,
-  ) => {
-    c.sequence++;
-    await appendAndRelay(store, bus, clientId, `conversation-${c.conversationId}`, [
-      {
-        type: 'MessagePosted',
-        data: {
-          messageId: randomUUID(),
-          conversationId: c.conversationId,
-          clientId,
-          sequence: c.sequence,
-          authorId: c.userId,
-          authorKind: 'user',
-          payload: { type: 'text', text },
-          payloadType: 'text',
-          payloadKnown: true,
-          source: 'api',
-          collect: false,
-          sentOn: new Date().toISOString(),
-        },
-      },
-    ]);
-  };
-  /** Waits until the client's set-up deliveries are finished: a queue leaves the database when empty. */
-  const settled = (clientId: string, count: number) =>
-    eventually('the set-up delivered', async () => {
-      const rows = await rowsOf(clientId);
-      return rows.length === count && rows.every((x) => x.status === 'delivered') ? true : undefined;
-    });
-  const textOf = (q: ReceivedRequest) =>
-    (q.body.data.message as { payload?: { text?: string } } | undefined)?.payload?.text;
-  const texts = (r: Receiver) => r.requests.filter((q) => q.body.type === 'message.new').map(textOf);
+  const bed = dispatcherTestbed();
+  const { start, receiver, newConversation, post } = bed;
+  const newClient = async (url: string) => (await bed.newClient([url])).clientId;
+  const texts = messagesOf;
   const checkpoint = async () => {
-    const [row] = await sql<
+    const [row] = await bed.sql<
       { last_sequence: string }[]
     >`SELECT last_sequence FROM dispatch.recorder_checkpoints`;
     return Number(row?.last_sequence ?? 0);
   };
-  const streamLast = async () => (await bus.jsm.streams.info(bus.names.streams.events)).state.last_seq;
+  const streamLast = async () =>
+    (await bed.bus.jsm.streams.info(bed.bus.names.streams.events)).state.last_seq;
   const rowsOf = (clientId: string) =>
-    sql<{ id: string; status: string; attempt_count: number; attempts: number; text: string | null }[]>`
+    bed.sql<{ id: string; status: string; attempt_count: number; attempts: number; text: string | null }[]>`
       SELECT d.id::text, d.status, d.attempt_count,
              (SELECT count(*)::int FROM dispatch.attempts a WHERE a.delivery_id = d.id) AS attempts,
              e.body::jsonb #>> '{data,message,payload,text}' AS text
@@ -137,6 +24,12 @@ describe('webhook express lane (in-process, real NATS and PostgreSQL)', () => {
       WHERE d.client_id = ${clientId}
       ORDER BY d.position_commit, d.position_prepare`;
 
+  /** Waits until the client's set-up deliveries are finished: a queue leaves the database when empty. */
+  const settled = (clientId: string, count: number) =>
+    eventually('the set-up delivered', async () => {
+      const rows = await rowsOf(clientId);
+      return rows.length === count && rows.every((x) => x.status === 'delivered') ? true : undefined;
+    });
   it('sends fresh deliveries from memory and writes each once, finished, with its one attempt', async () => {
     const r = await receiver();
     const clientId = await newClient(r.url);
@@ -168,7 +61,8 @@ describe('webhook express lane (in-process, real NATS and PostgreSQL)', () => {
   it('moves a queue to the database at its first retry, and the conversation stays in order', async () => {
     let failedOnce = false;
     const r = await receiver((q) => {
-      if (textOf(q) === 'r3' && !failedOnce) {
+      const text = (q.body.data.message as { payload?: { text?: string } } | undefined)?.payload?.text;
+      if (text === 'r3' && !failedOnce) {
         failedOnce = true;
         return { status: 503 };
       }
@@ -235,10 +129,9 @@ describe('webhook express lane (in-process, real NATS and PostgreSQL)', () => {
     await eventually('the checkpoint at the end', async () =>
       (await checkpoint()) === last ? true : undefined,
     );
-    await first.stop();
-    running.splice(running.indexOf(first), 1);
+    await bed.stop(first);
     // As if the process died after writing its deliveries and before the checkpoint went past them.
-    await sql`UPDATE dispatch.recorder_checkpoints SET last_sequence = 2`;
+    await bed.sql`UPDATE dispatch.recorder_checkpoints SET last_sequence = 2`;
 
     await start();
     await post(clientId, c, 'after');

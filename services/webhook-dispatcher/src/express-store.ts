@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import type { ClaimedDelivery } from './delivery-queue.js';
+import type { AttemptRecord, ClaimedDelivery } from './delivery-queue.js';
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 
@@ -30,15 +30,8 @@ export interface DeliveryWrite {
   lastError?: string;
 }
 
-export interface AttemptWrite {
-  deliveryId: string;
-  attempt: number;
-  startedAt: Date;
-  latencyMs: number;
-  statusCode?: number;
-  error?: string;
-  outcome: 'delivered' | 'retry' | 'failed' | 'dead';
-}
+/** An attempt as it goes into `dispatch.attempts` (what follows it is in its delivery's row). */
+export type AttemptWrite = Omit<AttemptRecord, 'nextAttemptAt'>;
 
 /**
  * Inserts fresh deliveries with their attempts, and moves the recorder's checkpoint up to `checkpoint`
