@@ -91,6 +91,11 @@ export class Recorder {
   #settlement: Settlement | undefined;
   #ledger: ExpressLedger | undefined;
   #checkpointing: Promise<void> | undefined;
+  /**
+   * Highest sequence of `EVENTS` any recorder had been given when this one started: only events up to
+   * it can have deliveries written already (the log read again after a crash); later ones go unchecked.
+   */
+  #givenBefore = Number.POSITIVE_INFINITY;
   #stopping = false;
   #recorded = 0;
 
@@ -118,6 +123,7 @@ export class Recorder {
     this.#stopping = false;
     this.#settlement = undefined;
     this.#ledger = undefined;
+    this.#givenBefore = Number.POSITIVE_INFINITY;
     const batch = this.#o.batchSize;
     // Messages whose deliveries are in the express lane stay unacknowledged until written: room for
     // a few batches of them.
@@ -133,6 +139,13 @@ export class Recorder {
       handler: (msg) => this.#receive(msg),
       onError: (err) => this.#o.logger.error({ err }, 'webhook recorder consumer error'),
     });
+    try {
+      const info = await this.#o.bus.jsm.consumers.info(this.#o.bus.names.streams.events, this.#durable);
+      this.#givenBefore = info.delivered.stream_seq;
+    } catch (err) {
+      this.#givenBefore = Number.POSITIVE_INFINITY;
+      this.#o.logger.warn({ err }, 'reading the recorder consumer failed; checking every delivery');
+    }
   }
 
   /**
@@ -300,7 +313,15 @@ export class Recorder {
     // The checkpoint moves here only when nothing is owed: up to the first delivery sent from memory.
     const checkpoint = settlement.unsettled > 0 ? undefined : newest.seq;
 
-    const stored = { stream, checkpoint, events, deliveries, lanes, retryWindowMs: this.#o.retryWindowMs };
+    const stored = {
+      stream,
+      checkpoint,
+      events,
+      deliveries,
+      lanes,
+      seenBefore: this.#givenBefore,
+      retryWindowMs: this.#o.retryWindowMs,
+    };
     const result = changes
       ? await sql.begin(async (tx) => {
           await storeWebhookChanges(tx, overlay.changes);
@@ -490,6 +511,8 @@ async function storeBatch(
     events: EventRow[];
     deliveries: DeliveryRow[];
     lanes: Lane[];
+    /** Deliveries of events after this sequence cannot be written already. */
+    seenBefore: number;
     retryWindowMs: number;
   },
 ): Promise<{ database: number[]; memory: number[]; ids: string[]; checkpoint: string | null }> {
@@ -515,7 +538,7 @@ async function storeBatch(
                SELECT 1 FROM dispatch.deliveries d
                WHERE d.webhook_id = t.w AND d.ordering_key = t.k AND d.status = 'pending')
         END AS queued,
-        t.lane <> 'database' AND EXISTS (
+        t.lane <> 'database' AND t.seq <= ${Number.isFinite(b.seenBefore) ? b.seenBefore : Number.MAX_SAFE_INTEGER}::bigint AND EXISTS (
           SELECT 1 FROM dispatch.deliveries d WHERE d.event_id = t.e AND d.webhook_id = t.w) AS recorded
       FROM unnest(
         ${dl('webhookId')}::uuid[], ${dl('clientId')}::uuid[], ${dl('eventId')}::uuid[],
