@@ -3,6 +3,7 @@ import { headers } from '@nats-io/nats-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ConsumeOutcome, outcome } from './consume.js';
 import { REDRIVE_HEADERS } from './dead-letters.js';
+import { keepWorking } from './keep-working.js';
 import { eventually, gate, openTestBus, type TestBus } from './test-support.js';
 
 describe('durable consumers', () => {
@@ -254,5 +255,32 @@ describe('durable consumers', () => {
       ackPending: 0,
     });
     expect(calls).toBe(1);
+  });
+
+  it('keeps a message its handler works on longer than the ack wait from being handed out again', async () => {
+    const { bus } = t;
+    const deliveries: number[] = [];
+    await bus.consume({
+      stream: bus.names.streams.events,
+      durable: 'slow-worker',
+      filterSubject: bus.names.events(),
+      maxDeliver: 5,
+      ackWaitMs: 600,
+      handler: async (msg) => {
+        deliveries.push(msg.info.deliveryCount);
+        return keepWorking(
+          msg,
+          () => new Promise<ConsumeOutcome>((r) => setTimeout(() => r(outcome.ack), 1_800)),
+          200,
+        );
+      },
+    });
+    await bus.publish(bus.names.event('acme', 'conversation', 'c9', 'MessagePosted'), { text: 'slow' });
+    await eventually(
+      'the ack',
+      async () => (await consumerState(bus.names.streams.events, 'slow-worker')).ackFloor === 1,
+    );
+    // Three ack waits went by while it worked: without the heartbeat it would have come back.
+    expect(deliveries).toEqual([1]);
   });
 });

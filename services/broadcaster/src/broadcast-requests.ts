@@ -1,5 +1,5 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import { type ConsumeOutcome, outcome } from '@switchboard/bus';
+import { type ConsumeOutcome, keepWorking, outcome } from '@switchboard/bus';
 import { type BroadcastRequestedData, eventUpcasters, toDomainEvent } from '@switchboard/contracts';
 import { parseRelayedEvent } from '@switchboard/event-store';
 import type { ProjectionWaiter } from '@switchboard/read-models';
@@ -16,7 +16,6 @@ export interface BroadcastRequestsDeps {
 }
 
 /** How often a broadcast being fanned out tells JetStream it is still alive (a big one takes minutes). */
-const HEARTBEAT_MS = 5_000;
 
 /**
  * Handles a `BroadcastRequested` from `EVENTS`: once the read models have reached it, fans the
@@ -37,16 +36,11 @@ export function broadcastRequests(deps: BroadcastRequestsDeps): (msg: JsMsg) => 
     if (deps.signal.aborted) return outcome.retry(0, 'stopping');
     const caughtUp = await deps.projection.waitFor(event.position, deps.projectionWaitMs, deps.signal);
     if (!caughtUp) return outcome.retry(1_000, 'the read models have not reached the broadcast yet');
-    const heartbeat = setInterval(() => msg.working(), HEARTBEAT_MS);
     const log = { broadcastId: requested.broadcastId, clientId: requested.clientId };
-    try {
-      const result = await deps.fanOut.run(requested.broadcastId, deps.signal);
-      if (result === 'stopped') return outcome.retry(0, 'stopping');
-      if (result === 'missing') deps.logger.error(log, 'requested broadcast has no stream');
-      else deps.logger.debug(log, 'broadcast sent');
-      return outcome.ack;
-    } finally {
-      clearInterval(heartbeat);
-    }
+    const result = await keepWorking(msg, () => deps.fanOut.run(requested.broadcastId, deps.signal));
+    if (result === 'stopped') return outcome.retry(0, 'stopping');
+    if (result === 'missing') deps.logger.error(log, 'requested broadcast has no stream');
+    else deps.logger.debug(log, 'broadcast sent');
+    return outcome.ack;
   };
 }

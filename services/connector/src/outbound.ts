@@ -1,5 +1,5 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import { type ConsumeOutcome, outcome } from '@switchboard/bus';
+import { type ConsumeOutcome, keepWorking, outcome } from '@switchboard/bus';
 import {
   type ChannelAddress,
   type DeliveryCommand,
@@ -38,7 +38,6 @@ export interface OutboundDeps {
 }
 
 /** How often a message being worked on tells JetStream it is still alive (retries can take minutes). */
-const HEARTBEAT_MS = 5_000;
 /** The longest reason kept in a delivery event. */
 const MAX_REASON = 2_000;
 
@@ -77,12 +76,7 @@ export class Outbound {
     }
     // Only the bot speaks through the connectors; a person's message came from a channel (or the API).
     if (posted.authorId !== null) return outcome.ack;
-    const heartbeat = setInterval(() => msg.working(), HEARTBEAT_MS);
-    try {
-      return await this.#queue.run(posted.conversationId, () => this.#deliver(event, posted));
-    } finally {
-      clearInterval(heartbeat);
-    }
+    return keepWorking(msg, () => this.#queue.run(posted.conversationId, () => this.#deliver(event, posted)));
   }
 
   async #deliver(event: RelayedEvent, posted: MessagePostedData): Promise<ConsumeOutcome> {
