@@ -196,18 +196,22 @@ export class Relay {
     return { position, expectedLastMsgId: tail.lastMsgId };
   }
 
+  /**
+   * How far publishing is behind the store: its head, the last position published, and about how many
+   * events lie between (global positions between the two).
+   */
+  async lag(): Promise<{ head: Position | null; published: Position | undefined; behind: number }> {
+    const head = await this.#o.store.headPosition();
+    const published = this.#published;
+    const behind = head ? Number(head.prepare - (published?.prepare ?? 0n)) : 0;
+    return { head, published, behind };
+  }
+
   async #logLag(): Promise<void> {
     try {
-      const head = await this.#o.store.headPosition();
-      const published = this.#published;
+      const { head, published, behind } = await this.lag();
       this.#o.logger.debug(
-        {
-          head: positionText(head),
-          published: positionText(published),
-          // global positions between the two: about the number of events still to publish
-          behind:
-            head && published ? Number(head.prepare - published.prepare) : head ? Number(head.prepare) : 0,
-        },
+        { head: positionText(head), published: positionText(published), behind },
         'relay lag',
       );
     } catch (err) {

@@ -58,10 +58,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       'switchboard_relay_lag_events',
       'Events appended to the store and not yet published to EVENTS (reported by the leader)',
       async (record) => {
-        if (relay.role !== 'leader') return;
-        const head = await eventStore.headPosition();
-        // Global positions between the two: about the number of events still to publish.
-        record(head ? Number(head.prepare - (relay.publishedPosition?.prepare ?? 0n)) : 0);
+        if (relay.role === 'leader') record((await relay.lag()).behind);
       },
     );
 
