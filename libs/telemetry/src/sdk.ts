@@ -28,9 +28,11 @@ export interface Telemetry {
  *
  * Traces: spans are exported over OTLP/HTTP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set
  * (`OTEL_EXPORTER_OTLP_PROTOCOL`: `http/protobuf`, the default, or `http/json`). Otherwise spans are
- * not recorded at all (sampled out, which keeps their cost per message to a pair of ids), but they still
- * exist: every log line carries a trace id, and trace context still flows through incoming HTTP, NATS
- * headers and event metadata; outgoing HTTP requests (provider calls, webhooks) then carry none.
+ * not recorded at all (sampled out, which keeps their cost per message to a pair of ids; the spans of
+ * consumed NATS messages and webhook attempts are not even made, their work runs in the context it came
+ * with), but trace context still exists: every log line carries a trace id, and it still flows through
+ * incoming HTTP, NATS headers and event metadata; outgoing HTTP requests (provider calls, webhooks) then
+ * carry none.
  * Metrics: one Prometheus text endpoint per process, see `serveMetrics`.
  *
  * The SDK's parts are put together here rather than through `NodeSDK`, which loads every exporter and
