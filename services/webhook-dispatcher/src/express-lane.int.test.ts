@@ -6,7 +6,6 @@ describe('webhook express lane (in-process, real NATS and PostgreSQL)', () => {
   const bed = dispatcherTestbed();
   const { start, receiver, newConversation, post } = bed;
   const newClient = async (url: string) => (await bed.newClient([url])).clientId;
-  const texts = messagesOf;
   const checkpoint = async () => {
     const [row] = await bed.sql<
       { last_sequence: string }[]
@@ -38,8 +37,8 @@ describe('webhook express lane (in-process, real NATS and PostgreSQL)', () => {
     await settled(clientId, 2);
     const before = d.stats().fromMemory;
     for (let i = 0; i < 20; i++) await post(clientId, c, `m${i}`);
-    await eventually('20 messages', () => (texts(r).length === 20 ? true : undefined));
-    expect(texts(r)).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`));
+    await eventually('20 messages', () => (messagesOf(r).length === 20 ? true : undefined));
+    expect(messagesOf(r)).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`));
 
     const last = await streamLast();
     await eventually('the checkpoint at the end of the log', async () =>
@@ -74,8 +73,10 @@ describe('webhook express lane (in-process, real NATS and PostgreSQL)', () => {
     await settled(clientId, 2);
     const before = d.stats().fromMemory;
     for (let i = 0; i < 10; i++) await post(clientId, c, `r${i}`);
-    await eventually('every message delivered', () => (new Set(texts(r)).size === 10 ? true : undefined));
-    expect(texts(r)).toEqual(['r0', 'r1', 'r2', 'r3', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9']);
+    await eventually('every message delivered', () =>
+      new Set(messagesOf(r)).size === 10 ? true : undefined,
+    );
+    expect(messagesOf(r)).toEqual(['r0', 'r1', 'r2', 'r3', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9']);
     const rows = await eventually('every row delivered', async () => {
       const found = await rowsOf(clientId);
       return found.length === 12 && found.every((x) => x.status === 'delivered') ? found : undefined;
@@ -97,7 +98,7 @@ describe('webhook express lane (in-process, real NATS and PostgreSQL)', () => {
     for (let i = 0; i < 5; i++) await post(slowClient, stuck, `s${i}`);
     const c = await newConversation(fastClient);
     for (let i = 0; i < 5; i++) await post(fastClient, c, `f${i}`);
-    await eventually('the fast webhook', () => (texts(fast).length === 5 ? true : undefined));
+    await eventually('the fast webhook', () => (messagesOf(fast).length === 5 ? true : undefined));
     // The slow client's deliveries are rows now, waiting behind the one in flight, and the checkpoint
     // (so the log's acknowledgements) went past them.
     // Well before the attempt in flight times out (5 s): the hold (200 ms) moved them.
@@ -135,11 +136,13 @@ describe('webhook express lane (in-process, real NATS and PostgreSQL)', () => {
 
     await start();
     await post(clientId, c, 'after');
-    await eventually('the message after the crash', () => (texts(r).includes('after') ? true : undefined));
+    await eventually('the message after the crash', () =>
+      messagesOf(r).includes('after') ? true : undefined,
+    );
     await eventually('the checkpoint at the end again', async () =>
       (await checkpoint()) === last + 1 ? true : undefined,
     );
-    expect(texts(r)).toEqual(['c0', 'c1', 'c2', 'c3', 'c4', 'after']);
+    expect(messagesOf(r)).toEqual(['c0', 'c1', 'c2', 'c3', 'c4', 'after']);
     expect(r.requests).toHaveLength(8);
   });
 });

@@ -319,7 +319,7 @@ export class Recorder {
       events,
       deliveries,
       lanes,
-      seenBefore: this.#givenBefore,
+      givenBefore: this.#givenBefore,
       retryWindowMs: this.#o.retryWindowMs,
     };
     const result = changes
@@ -362,8 +362,8 @@ export class Recorder {
         // Recorded all the same; the scheduler's periodic repair makes these queues due.
         this.#o.logger.error({ err }, 'making recorded webhook deliveries due failed');
       }
+      this.#o.onRecorded?.();
     }
-    if (keys.size > 0) this.#o.onRecorded?.();
   }
 
   #parse(item: { seq: number; data: Uint8Array }): RelayedEvent | undefined {
@@ -496,8 +496,8 @@ type Lane = 'database' | 'memory' | 'either';
 
 /**
  * Writes a batch's events and the deliveries that go through the database, moves the checkpoint up to
- * `checkpoint` (when given) or to just before the first delivery sent from memory, and reserves ids for the deliveries sent from memory, in one statement (so
- * one transaction, one round trip). A delivery of lane 'either' goes to the database when its queue
+ * `checkpoint` (when given) or to just before the first delivery sent from memory, and reserves ids for
+ * the deliveries sent from memory, in one statement (so one transaction, one round trip). A delivery of lane 'either' goes to the database when its queue
  * has a pending delivery there. A delivery already recorded (the log read again after a crash) goes
  * nowhere. Returns the indexes of the deliveries for each lane, the ids reserved (one per delivery
  * that could go to memory; those that do take the first ones, in order), and the checkpoint written
@@ -512,7 +512,7 @@ async function storeBatch(
     deliveries: DeliveryRow[];
     lanes: Lane[];
     /** Deliveries of events after this sequence cannot be written already. */
-    seenBefore: number;
+    givenBefore: number;
     retryWindowMs: number;
   },
 ): Promise<{ database: number[]; memory: number[]; ids: string[]; checkpoint: string | null }> {
@@ -538,7 +538,7 @@ async function storeBatch(
                SELECT 1 FROM dispatch.deliveries d
                WHERE d.webhook_id = t.w AND d.ordering_key = t.k AND d.status = 'pending')
         END AS queued,
-        t.lane <> 'database' AND t.seq <= ${Number.isFinite(b.seenBefore) ? b.seenBefore : Number.MAX_SAFE_INTEGER}::bigint AND EXISTS (
+        t.lane <> 'database' AND t.seq <= ${Number.isFinite(b.givenBefore) ? b.givenBefore : Number.MAX_SAFE_INTEGER}::bigint AND EXISTS (
           SELECT 1 FROM dispatch.deliveries d WHERE d.event_id = t.e AND d.webhook_id = t.w) AS recorded
       FROM unnest(
         ${dl('webhookId')}::uuid[], ${dl('clientId')}::uuid[], ${dl('eventId')}::uuid[],

@@ -60,14 +60,7 @@ export interface SchedulerOptions {
 
 /** What one attempt was, as recorded, and what follows it. */
 interface Attempted {
-  record: {
-    deliveryId: string;
-    attempt: number;
-    startedAt: Date;
-    latencyMs: number;
-    statusCode: number | undefined;
-    error: string | undefined;
-  };
+  record: Omit<AttemptWrite, 'outcome'>;
   step: NextStep;
 }
 
@@ -392,7 +385,7 @@ export class Scheduler implements ExpressLane {
           await this.#move(queue, { item, attempted });
           return;
         }
-        this.#finishFresh(queue, item, attempted.record, attempted.step.status);
+        this.#finishFresh(item, attempted.record, attempted.step.status);
         // Others waiting for a worker get their turn: a queue that keeps filling must not keep its worker.
         if (++done % EXPRESS_BURST === 0 && this.#ready.length > 0 && queue.items.length > 0) return;
       }
@@ -407,7 +400,6 @@ export class Scheduler implements ExpressLane {
 
   /** Counts a finished fresh delivery and writes it behind, with other workers' ones. */
   #finishFresh(
-    queue: ExpressQueue,
     item: ExpressItem,
     record: Attempted['record'],
     outcome: 'delivered' | 'failed' | 'dead',
@@ -417,7 +409,7 @@ export class Scheduler implements ExpressLane {
     attempts.add(outcome);
     if (outcome !== 'delivered') {
       this.#o.logger.warn(
-        { webhookId: queue.key.webhookId, eventId: item.delivery.eventId, ...record },
+        { webhookId: item.delivery.webhookId, eventId: item.delivery.eventId, ...record },
         `webhook delivery ${outcome}`,
       );
     }
