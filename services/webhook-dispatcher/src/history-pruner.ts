@@ -9,13 +9,21 @@ export async function pruneHistory(sql: postgres.Sql, days: number, batch = 5_00
   if (days <= 0) return 0;
   let total = 0;
   for (;;) {
-    const deleted = await sql`
-      DELETE FROM dispatch.deliveries WHERE id IN (
-        SELECT id FROM dispatch.deliveries
-        WHERE status IN ('delivered', 'failed') AND finished_at < now() - ${days}::float8 * interval '1 day'
-        LIMIT ${batch})`;
-    total += deleted.count;
-    if (deleted.count < batch) break;
+    // The attempts go in the same statement: no foreign key cascades to them (schema.ts says why).
+    const [deleted] = await sql<{ count: number }[]>`
+      WITH gone AS (
+        DELETE FROM dispatch.deliveries WHERE id IN (
+          SELECT id FROM dispatch.deliveries
+          WHERE status IN ('delivered', 'failed') AND finished_at < now() - ${days}::float8 * interval '1 day'
+          LIMIT ${batch})
+        RETURNING id
+      ), attempts AS (
+        DELETE FROM dispatch.attempts WHERE delivery_id IN (SELECT id FROM gone)
+      )
+      SELECT count(*)::int AS count FROM gone`;
+    const count = deleted?.count ?? 0;
+    total += count;
+    if (count < batch) break;
   }
   await sql`
     DELETE FROM dispatch.events e

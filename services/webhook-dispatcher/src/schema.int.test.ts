@@ -54,6 +54,14 @@ describe('dispatch schema (PostgreSQL)', () => {
         WHERE schemaname = 'dispatch' AND tablename = 'deliveries' ORDER BY 1`
     ).map((r) => r.name);
 
+  /** Foreign keys in schema `dispatch`: there are none (schema.ts says why). */
+  const foreignKeys = async () =>
+    (
+      await sql<{ name: string }[]>`
+        SELECT conname AS name FROM pg_constraint
+        WHERE contype = 'f' AND connamespace = 'dispatch'::regnamespace ORDER BY 1`
+    ).map((r) => r.name);
+
   const indexDefinition = async (name: string) =>
     (await sql<{ def: string }[]>`SELECT indexdef AS def FROM pg_indexes WHERE indexname = ${name}`)[0]?.def;
 
@@ -70,6 +78,7 @@ describe('dispatch schema (PostgreSQL)', () => {
     await migrateDispatch(sql);
     await migrateDispatch(sql);
     expect(await indexes()).toEqual(expectedIndexes);
+    expect(await foreignKeys()).toEqual([]);
     expect(await indexDefinition('deliveries_head_due')).toContain(
       "WHERE ((status = 'pending'::text) AND (next_attempt_at < 'infinity'::timestamp with time zone))",
     );
@@ -85,9 +94,12 @@ describe('dispatch schema (PostgreSQL)', () => {
       VALUES (${eventId}, ${randomUUID()}, 'message.new', 'MessagePosted', 'conversation-1', 1, 1, '{}', now())`;
     expect(await record(eventId, webhookId)).toHaveLength(1);
 
+    expect(await foreignKeys()).toEqual(['deliveries_event_id_fkey']);
+
     await migrateDispatch(sql);
 
     expect(await indexes()).toEqual(expectedIndexes);
+    expect(await foreignKeys()).toEqual([]);
     const constraints = await sql<{ name: string }[]>`
       SELECT conname AS name FROM pg_constraint WHERE conrelid = 'dispatch.deliveries'::regclass ORDER BY 1`;
     expect(constraints.map((c) => c.name)).not.toContain('deliveries_webhook_id_event_id_key');
