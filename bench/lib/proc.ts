@@ -50,6 +50,22 @@ export function machineCpuSeconds(): { busy: number; total: number } {
 }
 
 /** Whether `pid` is PostgreSQL's main process (its parent is not a postgres process). */
+/**
+ * Waits until the machine is quiet: under `maxBusy` of its cores busy over a quarter of a second (what
+ * the set-up set off, such as projecting or vacuuming what it wrote, is done), or `timeoutMs` passed.
+ * Returns the share of the cores busy in the last window.
+ */
+export async function settle(maxBusy = 0.25, timeoutMs = 15_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const from = machineCpuSeconds();
+    await new Promise((r) => setTimeout(r, 250));
+    const to = machineCpuSeconds();
+    const busy = (to.busy - from.busy) / Math.max(1e-9, to.total - from.total);
+    if (busy < maxBusy || Date.now() > deadline) return busy;
+  }
+}
+
 export function isPostmaster(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -159,7 +159,8 @@ function webhookRow(w: WebhookResults): string {
     `${w.conversations} conversations, one webhook, ${w.concurrency} in flight ` +
     `| ${int(w.dispatcher.perSecond)} deliveries/s (${w.dispatcher.seconds.toFixed(1)} s` +
     `${repeats > 0 ? `, ${int(repeats)} repeated` : ''}) ` +
-    `| bare undici POST loop, same request, ${w.concurrency} at a time: ${int(w.bare.perSecond)} req/s` +
+    `| bare undici POST loop, same request, ${w.concurrency} at a time, just before and just after: ` +
+    `${int((w.bareRates.before + w.bareRates.after) / 2)} req/s (${int(w.bareRates.before)} and ${int(w.bareRates.after)})` +
     `${w.bare.failed ? ` (${int(w.bare.failed)} failed)` : ''} ` +
     `| ${w.ratio.toFixed(2)}${w.ratios ? ` (median of ${w.ratios.length} runs: ${w.ratios.map((r) => r.toFixed(2)).join(', ')})` : ''} ` +
     `| ≥ ${targets.webhookRatio} | ${mark(w.ratio >= targets.webhookRatio)} |`
@@ -177,7 +178,7 @@ function webhookCpuTable(w: WebhookResults): string {
   return [
     `CPU during (7) (cores of ${w.dispatcher.cpu.cores.toFixed(1)}):`,
     '',
-    '| process | dispatcher run | bare loop run |',
+    '| process | dispatcher run | bare loop run (the one after) |',
     '| --- | --- | --- |',
     ...groups.map((g) => `| ${g} | ${cell(w.dispatcher, g)} | ${cell(w.bare, g)} |`),
     `| whole machine | ${w.dispatcher.cpu.machine.toFixed(2)} cores | ${w.bare.cpu.machine.toFixed(2)} cores |`,

@@ -3,7 +3,7 @@ import type { EventStore } from '@switchboard/event-store';
 import type postgres from 'postgres';
 import { DispatcherConfigSchema } from '../../services/webhook-dispatcher/src/config.js';
 import { createConversations } from './api.js';
-import { CpuMeter, pidsNamed } from './proc.js';
+import { CpuMeter, pidsNamed, settle } from './proc.js';
 import { NodeProcess, type ProfileOptions } from './processes.js';
 import { seedMessages } from './seed.js';
 import type { BenchSystem } from './system.js';
@@ -53,7 +53,11 @@ export interface WebhookResults {
   conversations: number;
   concurrency: number;
   dispatcher: DeliveryRun;
+  /** The bare loop just after the dispatcher's run (its CPU is the one reported). */
   bare: DeliveryRun;
+  /** Requests/s of the bare loop just before and just after the dispatcher's run. */
+  bareRates: { before: number; after: number };
+  /** Deliveries/s over the mean of the bare loop's two rates. */
   ratio: number;
   /** With `--webhook-runs` above 1: every run's ratio, in run order (this result is the median run). */
   ratios?: number[];
@@ -75,12 +79,14 @@ const DISPATCHER = 'webhook-dispatcher';
  * concurrency (the dispatcher's in-flight limit per webhook), both in this run.
  *
  * Set-up: a receiver process that answers 200 at once, a client whose webhook points at it, and
- * `conversations` conversations. The dispatcher is started once to record and deliver the set-up's
- * events, and stopped; `messages` messages are then appended straight into the event store and the
- * relay publishes them to EVENTS. The dispatcher is started again and records and delivers that
- * backlog: deliveries/s is measured at the receiver, from the first message delivered to the last,
- * and CPU from the first delivery on (the process's start-up is left out). Then the bare loop posts
- * the same request (a real delivery's headers and body) as many times.
+ * `conversations` conversations with one message. The dispatcher is started once to record and
+ * deliver the set-up's events, and stopped; the message's delivery (its headers and body) is the
+ * request the bare loop repeats. `messages` messages are then appended straight into the event store
+ * and the relay publishes them to EVENTS. The bare loop posts its request as many times; the
+ * dispatcher is started again and records and delivers that backlog; the bare loop runs again.
+ * Deliveries/s is measured at the receiver, from the first message delivered to the last, and CPU
+ * from the first delivery on (the process's start-up is left out). The ratio is to the mean of the
+ * bare loop's two rates.
  */
 export async function runWebhookBench(
   system: BenchSystem,
@@ -112,18 +118,34 @@ export async function runWebhookBench(
     if (!sync.ok) throw new Error(`sync answered ${sync.status}: ${await sync.text()}`);
     const client = (await sync.json()) as { id: string; token: string };
     const conversations = await createConversations(gateway, client, o.conversations);
+    const each = Math.ceil(o.messages / o.conversations);
+    const messages = each * o.conversations;
+    // One message in the set-up: its delivery is the request the bare loop repeats.
+    await seedMessages(store, { clientId: client.id, conversationId: conversations[0]!, count: 1 });
+    await waitCaughtUp(sql, system.nats.namespace, 120_000);
 
     const dispatcherEnv = { WEBHOOKS_ALLOW_PRIVATE: 'true', ...o.env };
     o.log('(7) the dispatcher delivers the set-up events, then stops');
     await system.startService(DISPATCHER, dispatcherEnv);
-    await waitDelivered(sql, 60_000);
+    await waitSetUpDelivered(sql, client.id, stats, 60_000);
     await system.stopService(DISPATCHER);
+    const sample = (await stats()).sample;
+    if (!sample) throw new Error('the receiver kept no message delivery to replay');
+    const bareLoop = (count = messages): Promise<DeliveryRun> =>
+      runBareLoop({
+        receiverUrl,
+        receiverPid: receiver.pid,
+        sample,
+        messages: count,
+        concurrency,
+        stats,
+        reset,
+        log: o.log,
+      });
 
     o.log(
       `(7) appending ${o.messages.toLocaleString('en-US')} messages over ${o.conversations} conversations`,
     );
-    const each = Math.ceil(o.messages / o.conversations);
-    const messages = each * o.conversations;
     await Promise.all(
       conversations.map((conversationId) =>
         seedMessages(store, { clientId: client.id, conversationId, count: each, batchSize: 1_000 }),
@@ -131,8 +153,22 @@ export async function runWebhookBench(
     );
     await waitCaughtUp(sql, system.nats.namespace, 120_000);
 
+    // The machine's speed drifts by tens of per cent within a minute (the bare loop alone, on the same
+    // code, ran at 3,300 and at 6,100 requests/s minutes apart): the bare loop runs just before and
+    // just after the dispatcher, and the ratio is to the mean of the two. Each of the three waits for
+    // the machine to be quiet first (the projector and PostgreSQL still work off the appended log).
+    // The receiver has had a few hundred requests so far: warmed up first, as it is for the loop after.
+    o.log('(7) the receiver warms up');
+    await bareLoop(Math.ceil(messages / 2));
+    o.log(`(7) a bare undici loop posts the message's request ${messages} times, ${concurrency} at a time`);
+    const before = await bareLoop();
+
     o.log('(7) the dispatcher records and delivers them');
+    await settle();
     await reset();
+    const [{ startedAt } = { startedAt: new Date() }] = await sql<
+      { startedAt: Date }[]
+    >`SELECT now() AS "startedAt"`;
     await system.startService(DISPATCHER, dispatcherEnv);
     const dispatcherPids = async () => ({
       'webhook-dispatcher': [system.pid(DISPATCHER)],
@@ -144,46 +180,18 @@ export async function runWebhookBench(
     });
     const dispatcher = await measure(stats, dispatcherPids, messages, 180_000);
     await system.stopService(DISPATCHER);
-    dispatcher.attempts = await attemptTimes(sql, client.id);
+    dispatcher.attempts = await attemptTimes(sql, client.id, startedAt);
     o.log(
       `(7) ${dispatcher.delivered} deliveries (${dispatcher.unique} distinct) in ${dispatcher.seconds.toFixed(1)} s: ` +
         `${dispatcher.perSecond.toFixed(0)}/s; per attempt: HTTP ${dispatcher.attempts.httpMs.toFixed(1)} ms, ` +
         `start to next start in its queue ${dispatcher.attempts.cycleMs.toFixed(1)} ms, ` +
         `${dispatcher.attempts.inFlight.toFixed(1)} in flight on average; ` +
-        `recorded over ${dispatcher.attempts.recordingS.toFixed(1)} s`,
+        `recorded over ${dispatcher.attempts.recordingS.toFixed(1)} s; ${cpuLine(dispatcher)}`,
     );
 
-    const sample = (await stats()).sample;
-    if (!sample) throw new Error('the receiver kept no delivery to replay');
-    o.log(`(7) a bare undici loop posts the same request ${messages} times, ${concurrency} at a time`);
-    await reset();
-    const loop = new NodeProcess('webhook-post-loop', join('bench', 'webhooks', 'post-loop.ts'), {
-      URL: `${receiverUrl}/webhook`,
-      COUNT: String(messages),
-      CONCURRENCY: String(concurrency),
-      MAX_SECONDS: '120',
-      SAMPLE: JSON.stringify(sample),
-    });
-    const exited = new Promise<number | null>((resolve) => loop.child.once('exit', resolve));
-    let bare: DeliveryRun;
-    let code: number | null;
-    try {
-      bare = await measure(
-        stats,
-        async () => ({ 'bare undici loop': [loop.pid], 'webhook receiver': [receiver.pid] }),
-        messages,
-        150_000,
-      );
-      code = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 20_000))]);
-    } finally {
-      await loop.stop();
-    }
-    const line = loop
-      .logs()
-      .split('\n')
-      .find((l) => l.startsWith('RESULT '));
-    if (code !== 0 || !line) throw new Error(`the bare loop failed (${code}):\n${loop.logs()}`);
-    bare.failed = (JSON.parse(line.slice('RESULT '.length)) as { failed: number }).failed;
+    o.log('(7) the bare loop again');
+    const bare = await bareLoop();
+    const bareMean = (before.perSecond + bare.perSecond) / 2;
 
     return {
       messages,
@@ -191,13 +199,64 @@ export async function runWebhookBench(
       concurrency,
       dispatcher,
       bare,
-      ratio: dispatcher.perSecond / bare.perSecond,
+      bareRates: { before: before.perSecond, after: bare.perSecond },
+      ratio: dispatcher.perSecond / bareMean,
     };
   } finally {
     await system.stopService(DISPATCHER);
     await receiver.stop();
   }
 }
+
+/** The bare undici loop: `messages` posts of `sample`, `concurrency` at a time, in a process of its own. */
+async function runBareLoop(o: {
+  receiverUrl: string;
+  receiverPid: number;
+  sample: { headers: Record<string, string>; body: string };
+  messages: number;
+  concurrency: number;
+  stats: () => Promise<ReceiverStats>;
+  reset: () => Promise<void>;
+  log(message: string): void;
+}): Promise<DeliveryRun> {
+  await settle();
+  await o.reset();
+  const loop = new NodeProcess('webhook-post-loop', join('bench', 'webhooks', 'post-loop.ts'), {
+    URL: `${o.receiverUrl}/webhook`,
+    COUNT: String(o.messages),
+    CONCURRENCY: String(o.concurrency),
+    MAX_SECONDS: '120',
+    SAMPLE: JSON.stringify(o.sample),
+  });
+  const exited = new Promise<number | null>((resolve) => loop.child.once('exit', resolve));
+  let bare: DeliveryRun;
+  let code: number | null;
+  try {
+    bare = await measure(
+      o.stats,
+      async () => ({ 'bare undici loop': [loop.pid], 'webhook receiver': [o.receiverPid] }),
+      o.messages,
+      150_000,
+    );
+    code = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 20_000))]);
+  } finally {
+    await loop.stop();
+  }
+  const line = loop
+    .logs()
+    .split('\n')
+    .find((l) => l.startsWith('RESULT '));
+  if (code !== 0 || !line) throw new Error(`the bare loop failed (${code}):\n${loop.logs()}`);
+  o.log(`(7) bare loop: ${bare.perSecond.toFixed(0)} req/s; ${cpuLine(bare)}`);
+  bare.failed = (JSON.parse(line.slice('RESULT '.length)) as { failed: number }).failed;
+  return bare;
+}
+
+/** Cores of each group and of the machine, for the log of a run. */
+const cpuLine = (run: DeliveryRun): string =>
+  `${Object.entries(run.cpu.groups)
+    .map(([name, cores]) => `${name} ${cores.toFixed(2)}`)
+    .join(', ')}, machine ${run.cpu.machine.toFixed(2)} cores`;
 
 /**
  * Polls the receiver until `expected` distinct requests were counted; the CPU meter runs from the first
@@ -240,18 +299,19 @@ async function measure(
   };
 }
 
-/** The dispatcher's own record of this run's message deliveries (its client's). */
-async function attemptTimes(sql: postgres.Sql, clientId: string): Promise<AttemptTimes> {
+/** The dispatcher's own record of this run's message deliveries (its client's, recorded since `since`). */
+async function attemptTimes(sql: postgres.Sql, clientId: string, since: Date): Promise<AttemptTimes> {
   const [recorded] = await sql<{ s: number }[]>`
     SELECT extract(epoch FROM max(d.created_at) - min(d.created_at))::float8 AS s
     FROM dispatch.deliveries d JOIN dispatch.events e ON e.id = d.event_id
-    WHERE d.client_id = ${clientId} AND e.type LIKE 'message.%'`;
+    WHERE d.client_id = ${clientId} AND e.type LIKE 'message.%' AND d.created_at >= ${since}`;
   const [row] = await sql<{ http: number; cycle: number; in_flight: number }[]>`
     WITH a AS (
       SELECT a.started_at, a.latency_ms, d.webhook_id, d.ordering_key,
              lead(a.started_at) OVER (PARTITION BY d.webhook_id, d.ordering_key ORDER BY a.started_at) AS next
       FROM dispatch.attempts a JOIN dispatch.deliveries d ON d.id = a.delivery_id
-      JOIN dispatch.events e ON e.id = d.event_id WHERE d.client_id = ${clientId} AND e.type LIKE 'message.%'
+      JOIN dispatch.events e ON e.id = d.event_id
+      WHERE d.client_id = ${clientId} AND e.type LIKE 'message.%' AND d.created_at >= ${since}
     )
     SELECT avg(latency_ms)::float8 AS http,
            (avg(extract(epoch FROM next - started_at)) * 1000)::float8 AS cycle,
@@ -272,14 +332,29 @@ async function sessionPids(sql: postgres.Sql): Promise<number[]> {
   return rows.map((r) => r.pid);
 }
 
-/** Waits until the dispatcher has recorded something and has nothing pending. */
-async function waitDelivered(sql: postgres.Sql, timeoutMs: number): Promise<void> {
+/**
+ * Waits until the set-up's message has reached the receiver, nothing of the client is pending, and the
+ * receiver has had no request for half a second (deliveries sent from memory are rows only once done).
+ */
+async function waitSetUpDelivered(
+  sql: postgres.Sql,
+  clientId: string,
+  stats: () => Promise<ReceiverStats>,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let seen = -1;
+  let quietSince = Date.now();
   while (Date.now() < deadline) {
-    const [row] = await sql<{ total: number; pending: number }[]>`
-      SELECT count(*)::int AS total, count(*) FILTER (WHERE status = 'pending')::int AS pending
-      FROM dispatch.deliveries`.catch(() => [{ total: 0, pending: 0 }]);
-    if (row && row.total > 0 && row.pending === 0) return;
+    const now = await stats();
+    if (now.requests !== seen) {
+      seen = now.requests;
+      quietSince = Date.now();
+    }
+    const [row] = await sql<{ pending: number }[]>`
+      SELECT count(*)::int AS pending FROM dispatch.deliveries
+      WHERE client_id = ${clientId} AND status = 'pending'`.catch(() => [{ pending: 1 }]);
+    if (now.sample && row?.pending === 0 && Date.now() - quietSince >= 500) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`the dispatcher did not deliver the set-up events in ${timeoutMs / 1000} s`);

@@ -8,7 +8,7 @@ import type postgres from 'postgres';
 import type { ConversationFactsCache } from './conversation-facts.js';
 import { promoteHeads, type QueueKey } from './delivery-queue.js';
 import { type ExpressItem, type ExpressLane, type ExpressLedger, queueId } from './express-lane.js';
-import { type FreshDelivery, reserveIdsSql, writeFreshDeliveries } from './express-store.js';
+import { type FreshDelivery, reserveIdsSql } from './express-store.js';
 import { Settlement } from './settlement.js';
 import { renderWebhookEvent, ruleFor, webhookBody } from './webhook-events.js';
 import type { WebhookChange, WebhookOverlay, WebhookRegistry } from './webhook-registry.js';
