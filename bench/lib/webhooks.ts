@@ -166,9 +166,7 @@ export async function runWebhookBench(
     o.log('(7) the dispatcher records and delivers them');
     await settle();
     await reset();
-    const [{ startedAt } = { startedAt: new Date() }] = await sql<
-      { startedAt: Date }[]
-    >`SELECT now() AS "startedAt"`;
+    const startedAt = (await sql<{ now: Date }[]>`SELECT now()`)[0]!.now;
     await system.startService(DISPATCHER, dispatcherEnv);
     const dispatcherPids = async () => ({
       'webhook-dispatcher': [system.pid(DISPATCHER)],
