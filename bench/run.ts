@@ -238,8 +238,8 @@ async function main(o: BenchOptions): Promise<BenchResults> {
 
 /**
  * (7), `webhookRuns` times on the same system (each run with a receiver, a client and conversations of
- * its own): a run moves by ±15 % on a quiet machine, so with several the one with the median ratio is
- * reported, together with every run's ratio.
+ * its own): the ratio of one run moves by 10–20 % on a quiet machine, so with several the run with the
+ * median ratio is reported, together with every run's ratio.
  */
 async function webhookPhase(
   o: BenchOptions,

@@ -13,7 +13,7 @@ export class InFlight {
     return this.#tasks.size;
   }
 
-  /** Resolves once fewer than `limit` tasks run. */
+  /** Resolves once fewer than `limit` tasks run. One waiter at a time: each user has one loop taking work. */
   async room(): Promise<void> {
     while (this.#tasks.size >= this.limit) {
       await new Promise<void>((resolve) => {

@@ -42,7 +42,7 @@ export {
   MalformedMessageError,
   type NewCommand,
 } from './envelope.js';
-export { keepWorking, WORKING_EVERY_MS } from './keep-working.js';
+export { keepWorking } from './keep-working.js';
 export {
   type BusNames,
   busNames,

@@ -15,8 +15,6 @@ export interface BroadcastRequestsDeps {
   signal: AbortSignal;
 }
 
-/** How often a broadcast being fanned out tells JetStream it is still alive (a big one takes minutes). */
-
 /**
  * Handles a `BroadcastRequested` from `EVENTS`: once the read models have reached it, fans the
  * broadcast out to the end. The message is acknowledged only when the broadcast is sent; a stop or a

@@ -37,7 +37,6 @@ export interface OutboundDeps {
   signal: AbortSignal;
 }
 
-/** How often a message being worked on tells JetStream it is still alive (retries can take minutes). */
 /** The longest reason kept in a delivery event. */
 const MAX_REASON = 2_000;
 

@@ -272,13 +272,6 @@ export async function recordAttempts(
         ${col((a) => a.outcome)}::text[], ${col((a) => (a.nextAttemptAt ?? new Date()).toISOString())}::timestamptz[],
         ${col((a) => a.take)}::bool[])
         AS i(delivery_id, attempt, started_at, latency_ms, status_code, error, outcome, next_at, take)
-    ), attempt AS (
-      INSERT INTO dispatch.attempts (delivery_id, attempt, started_at, latency_ms, status_code, error, outcome)
-      SELECT delivery_id, attempt, started_at, latency_ms, status_code, error, outcome FROM input
-      -- A delivery another recorder wrote first under its own id (two leaders for a moment): the
-      -- attempt is not recorded rather than failing every other one of the statement.
-      WHERE EXISTS (SELECT 1 FROM dispatch.deliveries d WHERE d.id = input.delivery_id)
-      ON CONFLICT (delivery_id, attempt) DO NOTHING
     ), finished AS (
       UPDATE dispatch.deliveries d
       SET status = CASE WHEN i.outcome = 'retry' THEN 'pending' ELSE i.outcome END,
@@ -290,6 +283,13 @@ export async function recordAttempts(
       FROM input i
       WHERE d.id = i.delivery_id
       RETURNING d.id, d.webhook_id, d.ordering_key, i.outcome, i.take
+    ), attempt AS (
+      -- Only attempts of deliveries that exist: one another recorder wrote first under its own id (two
+      -- leaders for a moment) is not there, and no foreign key would refuse its attempt.
+      INSERT INTO dispatch.attempts (delivery_id, attempt, started_at, latency_ms, status_code, error, outcome)
+      SELECT delivery_id, attempt, started_at, latency_ms, status_code, error, outcome FROM input
+      WHERE delivery_id IN (SELECT id FROM finished)
+      ON CONFLICT (delivery_id, attempt) DO NOTHING
     ), heads AS MATERIALIZED (
       SELECT f.id AS finished_id, f.take, head.id
       FROM finished f

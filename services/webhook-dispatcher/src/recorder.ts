@@ -160,7 +160,7 @@ export class Recorder {
     await this.#draining;
     await this.#o.express?.settleAll();
     await stopped;
-    await this.#checkpointing;
+    while (this.#checkpointing) await this.#checkpointing;
   }
 
   #receive(msg: JsMsg): Promise<ConsumeOutcome> {

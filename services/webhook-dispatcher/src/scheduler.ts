@@ -128,7 +128,7 @@ export class Scheduler implements ExpressLane {
   /** The express lane: fresh deliveries sent from memory, queue by queue. */
   readonly #express = new ExpressQueues();
   /** Express queues with deliveries and no worker, oldest first. */
-  #ready: ExpressQueue[] = [];
+  readonly #ready = new Set<ExpressQueue>();
   readonly #finished: WriteBehind<FinishedFresh>;
   /** Moves of express queues to the database not yet written. */
   readonly #moves = new Set<Promise<void>>();
@@ -202,7 +202,7 @@ export class Scheduler implements ExpressLane {
 
   async accept(items: readonly ExpressItem[], since: number): Promise<QueueKey[]> {
     const { idle, refused } = this.#express.add(items, since, Date.now());
-    for (const queue of idle) if (!this.#ready.includes(queue)) this.#ready.push(queue);
+    for (const queue of idle) this.#ready.add(queue);
     this.#startExpress();
     if (refused.length === 0) return [];
     await this.moves();
@@ -336,22 +336,19 @@ export class Scheduler implements ExpressLane {
 
   /** Starts workers for waiting express queues while the limits allow, oldest first. */
   #startExpress(): void {
-    if (this.#stopping || this.#ready.length === 0) return;
-    const waiting: ExpressQueue[] = [];
+    if (this.#stopping) return;
     for (const queue of this.#ready) {
-      const webhookId = queue.key.webhookId;
-      const room =
-        this.#workers.size < this.#o.maxInFlight &&
-        (this.#busy.get(webhookId) ?? 0) < this.#workersPerWebhook;
-      if (queue.moved || queue.items.length === 0) continue;
-      if (!room) {
-        waiting.push(queue);
+      if (this.#workers.size >= this.#o.maxInFlight) return;
+      if (queue.moved || queue.items.length === 0) {
+        this.#ready.delete(queue);
         continue;
       }
+      const webhookId = queue.key.webhookId;
+      if ((this.#busy.get(webhookId) ?? 0) >= this.#workersPerWebhook) continue;
+      this.#ready.delete(queue);
       queue.running = true;
       this.#spawn(webhookId, () => this.#workExpress(queue), { queue: queue.id });
     }
-    this.#ready = waiting;
   }
 
   /**
@@ -387,14 +384,14 @@ export class Scheduler implements ExpressLane {
         }
         this.#finishFresh(item, attempted.record, attempted.step.status);
         // Others waiting for a worker get their turn: a queue that keeps filling must not keep its worker.
-        if (++done % EXPRESS_BURST === 0 && this.#ready.length > 0 && queue.items.length > 0) return;
+        if (++done % EXPRESS_BURST === 0 && this.#ready.size > 0 && queue.items.length > 0) return;
       }
     } finally {
       queue.running = false;
       queue.inFlight = undefined;
       this.#express.drop(queue);
       // Ended with deliveries left (yielded, or the attempt threw): another worker takes them up.
-      if (!queue.moved && queue.items.length > 0 && !this.#ready.includes(queue)) this.#ready.push(queue);
+      if (!queue.moved && queue.items.length > 0) this.#ready.add(queue);
     }
   }
 

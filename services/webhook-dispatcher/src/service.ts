@@ -144,11 +144,10 @@ export async function startWebhookDispatcher(
         clearInterval(pruneTimer);
         // Both at once: the scheduler takes no new work while the recorder settles what it took (its
         // express queues go to the database); the attempts in flight finish and are recorded.
-        try {
-          await Promise.all([leadership.stop(), scheduler.stop()]);
-        } finally {
-          await cleanUp();
-        }
+        // Both are waited for even when one fails: the connections close only after.
+        const stopped = await Promise.allSettled([leadership.stop(), scheduler.stop()]);
+        await cleanUp();
+        for (const s of stopped) if (s.status === 'rejected') throw s.reason;
       },
     };
   } catch (err) {

@@ -12,20 +12,19 @@ export class Settlement {
   /** Owed writes by planned sequence, in planning order; settled ones leave from the front. */
   readonly #owed = new Map<number, number>();
   readonly #waiting = new Map<number, (() => void)[]>();
-  #watermark: number;
   #planned: number;
   #written: number;
 
   /** `from`: the checkpoint read at start: everything up to it is settled and written. */
   constructor(from: number) {
-    this.#watermark = from;
     this.#planned = from;
     this.#written = from;
   }
 
   /** Highest sequence at or below which everything is settled. */
   get watermark(): number {
-    return this.#watermark;
+    const first = this.#owed.keys().next();
+    return first.done ? this.#planned : first.value - 1;
   }
 
   /** Highest sequence planned. */
@@ -47,9 +46,8 @@ export class Settlement {
   plan(seq: number, writes: number): void {
     if (seq <= this.#planned) throw new Error(`sequence ${seq} planned after ${this.#planned}`);
     this.#planned = seq;
+    // Nothing can wait for it yet: `whenSettled` of a sequence not planned answers at once.
     if (writes > 0) this.#owed.set(seq, writes);
-    else this.#notify(seq);
-    this.#advance();
   }
 
   /** One write owed for `seq` is done (`count` of them). */
@@ -62,7 +60,6 @@ export class Settlement {
     }
     this.#owed.delete(seq);
     this.#notify(seq);
-    this.#advance();
   }
 
   /** Calls `then` once `seq` is settled: now when it is (or was never planned at all). */
@@ -81,22 +78,15 @@ export class Settlement {
    * statement carrying those writes may put in the checkpoint.
    */
   watermarkAfter(settling: ReadonlyMap<number, number>): number {
-    let mark = this.#watermark;
     for (const [seq, owed] of this.#owed) {
       if ((settling.get(seq) ?? 0) < owed) return seq - 1;
-      mark = seq;
     }
-    return Math.max(mark, this.#planned);
+    return this.#planned;
   }
 
   /** A checkpoint of `seq` was committed. */
   wrote(seq: number): void {
     this.#written = Math.max(this.#written, seq);
-  }
-
-  #advance(): void {
-    const first = this.#owed.keys().next();
-    this.#watermark = first.done ? this.#planned : first.value - 1;
   }
 
   #notify(seq: number): void {
