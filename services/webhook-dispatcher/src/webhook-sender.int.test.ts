@@ -76,6 +76,20 @@ describe('WebhookSender', () => {
     }
   });
 
+  it('keeps no control character of a failed answer’s body (PostgreSQL text holds no NUL)', async () => {
+    answer = (_req, _body, res) => {
+      res.writeHead(500);
+      res.end(Buffer.from('bad\u0000\u0001 thing\u007f!', 'utf8'));
+    };
+    const sender = new WebhookSender({ allowPrivate: true, timeoutMs: 2_000 });
+    try {
+      const { result } = await sender.send(request());
+      expect(result).toMatchObject({ kind: 'response', statusCode: 500, error: 'HTTP 500: bad thing !' });
+    } finally {
+      await sender.close();
+    }
+  });
+
   it('gives up on an answer that never comes after the time limit', async () => {
     answer = () => {};
     const sender = new WebhookSender({ allowPrivate: true, timeoutMs: 300 });

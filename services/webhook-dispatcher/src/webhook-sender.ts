@@ -206,7 +206,12 @@ class AnswerHandler implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     const excerpt = this.#chunks
-      ? Buffer.concat(this.#chunks).subarray(0, ERROR_BODY_BYTES).toString('utf8').replace(/\s+/g, ' ').trim()
+      ? Buffer.concat(this.#chunks)
+          .subarray(0, ERROR_BODY_BYTES)
+          .toString('utf8')
+          // Control characters too: PostgreSQL's text holds no NUL, and the error is recorded as text.
+          .replace(/[\s\p{Cc}]+/gu, ' ')
+          .trim()
       : '';
     this.#resolve({ statusCode: this.#statusCode, retryAfter: this.#retryAfter, excerpt });
   }
