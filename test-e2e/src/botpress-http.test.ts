@@ -138,7 +138,7 @@ describe('Botpress dialect over raw HTTP', () => {
     expect(list.body.map((m) => m.id)).toEqual([msg.id]);
   });
 
-  it('validates payloads: a known type with a wrong shape is refused, an unknown type is stored', async () => {
+  it('validates payloads: a known type with a wrong shape or a NUL character is refused, an unknown type is stored', async () => {
     const { id, token } = await newClient();
     const headers = clientHeaders(id, token);
     const user = (await http<{ id: string }>(url, 'POST', '/api/v1/users', { headers })).body;
@@ -150,6 +150,13 @@ describe('Botpress dialect over raw HTTP', () => {
       body: { conversationId: conv.id, authorId: user.id, payload: { type: 'image' } },
     });
     expect(bad.status).toBe(400);
+    // A NUL character could not be stored (it used to fail the append: a 500).
+    const nul = await http<{ message: string }>(url, 'POST', '/api/v1/messages', {
+      headers,
+      body: { conversationId: conv.id, authorId: user.id, payload: { type: 'text', text: 'a\u0000b' } },
+    });
+    expect(nul.status).toBe(400);
+    expect(nul.body.message).toContain('NUL character');
     const custom = await http<Msg>(url, 'POST', '/api/v1/messages', {
       headers,
       body: { conversationId: conv.id, authorId: user.id, payload: { type: 'my-widget', data: 1 } },

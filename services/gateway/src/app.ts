@@ -7,12 +7,14 @@ import { httpObservability, TracedRequestLogs } from '@switchboard/telemetry/fas
 import Fastify, { type FastifyInstance } from 'fastify';
 import { aliasSecurityScheme } from './api/alias/openapi.js';
 import type { GatewayDeps } from './deps.js';
+import { refuseNulCharacters } from './nul-characters.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /**
  * The gateway's HTTP surface. Dialects are encapsulated plugins, each with its own auth and error
- * format; the app itself only adds what they share: ids, body limit, OpenAPI, health.
+ * format; the app itself only adds what they share: ids, body limit, NUL characters refused, OpenAPI,
+ * health.
  */
 export async function buildApp(deps: GatewayDeps, dialects: ((app: FastifyInstance) => Promise<void>)[]) {
   const app = Fastify({
@@ -53,6 +55,7 @@ export async function buildApp(deps: GatewayDeps, dialects: ((app: FastifyInstan
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks });
   });
 
+  app.addHook('preValidation', refuseNulCharacters);
   for (const dialect of dialects) await app.register(dialect);
   return app;
 }

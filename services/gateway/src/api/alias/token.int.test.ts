@@ -168,6 +168,28 @@ describe('OAuth 2.0 token endpoint and Bearer tokens', () => {
     }
   });
 
+  it('answers 400 invalid_request for a NUL character in a form or JSON body, or in the URL', async () => {
+    const answers = [
+      await token(
+        form({ grant_type: 'client_credentials', client_id: client.id, client_secret: 'a\u0000b' }),
+      ),
+      await token(JSON.stringify({ grant_type: 'client_credentials\u0000', ...credentials() }), {
+        'content-type': 'application/json',
+      }),
+      await fetch(`${gateway.url}/oauth2/token?x=%00`, {
+        method: 'POST',
+        body: form({ grant_type: 'client_credentials', ...credentials() }),
+      }),
+    ];
+    for (const res of answers) {
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({
+        error: 'invalid_request',
+        error_description: expect.stringMatching(/NUL/),
+      });
+    }
+  });
+
   it('answers 401 invalid_token with a Bearer challenge for a missing, malformed, forged or expired token', async () => {
     const missing = await connections();
     expect(missing.status).toBe(401);

@@ -68,6 +68,29 @@ describe('Botpress dialect at the edge', () => {
     expect(res.status).toBe(400);
   });
 
+  it('answers 400 for a NUL character in a body or a URL, which nothing could store', async () => {
+    const inBody = await call('/api/v1/sync', {
+      method: 'POST',
+      body: '{"webhooks":[{"url":"https://example.com/a\\u0000"}]}',
+    });
+    const inUrl = await call('/api/v1/users/%00', {
+      headers: { 'x-bp-messaging-client-id': randomUUID(), 'x-bp-messaging-client-token': 'x' },
+    });
+    for (const res of [inBody, inUrl]) {
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: expect.stringContaining('NUL character'),
+      });
+    }
+    // The six characters of the escape, as text, are no NUL: refused for what they are, an id that is
+    // not a UUID.
+    const asText = await call('/api/v1/sync', { method: 'POST', body: '{"id":"\\\\u0000"}' });
+    expect(asText.status).toBe(400);
+    expect(((await asText.json()) as { message: string }).message).not.toMatch(/NUL/);
+  });
+
   it('answers 413 for an oversized body', async () => {
     const res = await call('/api/v1/sync', {
       method: 'POST',

@@ -132,6 +132,14 @@ describe('provider webhooks', () => {
     expect(info.config).toMatchObject({ name: inboxStream(bus.names).name });
   });
 
+  it("stores a provider's NUL character as U+FFFD: nothing could store it, and refusing it would lose the message", async () => {
+    const update = telegram.textUpdate({ fromId: 45, text: 'before\u0000after' });
+    const answer = await post(`/webhooks/${clientId}/telegram`, telegram.signedWebhook(update));
+    expect(answer.status).toBe(200);
+    const mine = (await stored()).find((m) => m.inbound.providerEventId === String(update.update_id));
+    expect(mine?.inbound).toMatchObject({ payload: { type: 'text', text: 'before\uFFFDafter' } });
+  });
+
   it('refuses a wrong or missing secret and stores nothing', async () => {
     const before = (await stored()).length;
     const webhook = telegram.signedWebhook(telegram.textUpdate({ fromId: 43, text: 'forged' }));

@@ -13,6 +13,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { CLIENT_ID } from '../../client-credentials.js';
 import type { GatewayDeps } from '../../deps.js';
+import { withoutNul } from '../../nul-characters.js';
 import { inboundRequest } from './inbound-request.js';
 import { TeamsKeys } from './teams-keys.js';
 
@@ -73,7 +74,8 @@ export function channelWebhooks(deps: GatewayDeps) {
           }
           const receivedAt = new Date().toISOString();
           for (const item of items) {
-            const message: InboxMessage = { clientId, channel, receivedAt, inbound: item };
+            // A provider's NUL is not the client's mistake: replaced, not refused (nothing could store it).
+            const message: InboxMessage = { clientId, channel, receivedAt, inbound: withoutNul(item) };
             try {
               await deps.bus.publish(deps.bus.names.inbox(clientId, channel), message, {
                 msgId: inboxMessageId(clientId, channel, item.providerEventId),
