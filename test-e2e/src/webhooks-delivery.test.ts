@@ -179,13 +179,19 @@ describe('webhook deliveries end to end', () => {
       const found = await deliveries(client.headers, 'dead');
       return found.length === 3 ? found : undefined;
     }, 20_000);
+    for (const d of dead) {
+      expect(d.attempts.at(-1)).toMatchObject({
+        outcome: 'dead',
+        error: expect.stringMatching(/ECONNREFUSED/),
+      });
+      expect(d.attempts.every((a) => a.statusCode === undefined)).toBe(true);
+    }
+    // The head of the conversation's queue was retried over the window. The message behind it waited
+    // for it, in order, and may have had its first attempt only once its own window was over: one
+    // attempt, then dead, which is why this is not asked of it.
+    const started = dead.find((d) => d.eventType === 'conversation.started')!;
+    expect(started.attempts.length).toBeGreaterThanOrEqual(2);
     const message = dead.find((d) => d.eventType === 'message.new')!;
-    expect(message.attempts.length).toBeGreaterThanOrEqual(2);
-    expect(message.attempts.at(-1)).toMatchObject({
-      outcome: 'dead',
-      error: expect.stringMatching(/ECONNREFUSED/),
-    });
-    expect(message.attempts.every((a) => a.statusCode === undefined)).toBe(true);
 
     const r = await receiver(undefined, port);
     const cli = spawn(
