@@ -10,6 +10,7 @@ import { promoteHeads, type QueueKey } from './delivery-queue.js';
 import { type ExpressItem, type ExpressLane, type ExpressLedger, queueId } from './express-lane.js';
 import { type FreshDelivery, reserveIdsSql } from './express-store.js';
 import { Settlement } from './settlement.js';
+import { untilWritten } from './until-written.js';
 import { renderWebhookEvent, ruleFor, webhookBody } from './webhook-events.js';
 import type { WebhookChange, WebhookOverlay, WebhookRegistry } from './webhook-registry.js';
 
@@ -190,18 +191,14 @@ export class Recorder {
   }
 
   async #flush(batch: Received[]): Promise<void> {
-    for (let tries = 1; ; tries++) {
-      try {
-        await this.#record(batch);
-        return;
-      } catch (err) {
-        this.#o.logger.error({ err, tries }, 'recording webhook deliveries failed; retrying');
-        if (this.#stopping) {
-          for (const r of batch) r.settle(outcome.retry(1_000, 'recording failed while stopping'));
-          return;
-        }
-        await new Promise((r) => setTimeout(r, Math.min(5_000, 100 * 2 ** tries)));
-      }
+    try {
+      await untilWritten(() => this.#record(batch), {
+        onError: (err, tries) =>
+          this.#o.logger.error({ err, tries }, 'recording webhook deliveries failed; retrying'),
+        giveUp: () => this.#stopping,
+      });
+    } catch {
+      for (const r of batch) r.settle(outcome.retry(1_000, 'recording failed while stopping'));
     }
   }
 

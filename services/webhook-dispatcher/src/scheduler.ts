@@ -30,6 +30,7 @@ import {
   verdictOf,
 } from './retry-policy.js';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signatureHeader, TIMESTAMP_HEADER } from './signature.js';
+import { untilWritten } from './until-written.js';
 import type { SentAttempt, WebhookRequest } from './webhook-sender.js';
 import { WriteBehind } from './write-behind.js';
 
@@ -671,15 +672,11 @@ export class Scheduler implements ExpressLane {
    * Retries a write until it succeeds: an attempt that was made must be recorded. After a few tries
    * while stopping it gives up; the reservation then lapses and the delivery is attempted again.
    */
-  async #persist<T>(write: () => Promise<T>): Promise<T> {
-    for (let tries = 1; ; tries++) {
-      try {
-        return await write();
-      } catch (err) {
-        if (this.#stopping && tries >= 5) throw err;
-        this.#o.logger.error({ err, tries }, 'recording a webhook delivery failed; retrying');
-        await new Promise((r) => setTimeout(r, Math.min(5_000, 100 * 2 ** tries)));
-      }
-    }
+  #persist<T>(write: () => Promise<T>): Promise<T> {
+    return untilWritten(write, {
+      onError: (err, tries) =>
+        this.#o.logger.error({ err, tries }, 'recording a webhook delivery failed; retrying'),
+      giveUp: (tries) => this.#stopping && tries >= 5,
+    });
   }
 }

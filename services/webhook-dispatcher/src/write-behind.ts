@@ -1,3 +1,5 @@
+import { untilWritten } from './until-written.js';
+
 /**
  * Writes items nobody waits for (the express lane's finished deliveries): whatever was added meanwhile
  * goes in one statement, one statement at a time, each waiting `lingerMs` for more. A failed statement
@@ -34,16 +36,8 @@ export class WriteBehind<T> {
       while (this.#pending.length > 0) {
         if (this.#pending.length < this.options.maxBatch) await sleep(this.options.lingerMs);
         const batch = this.#pending.splice(0, this.options.maxBatch);
-        for (let tries = 1; ; tries++) {
-          try {
-            await this.write(batch);
-            break;
-          } catch (err) {
-            this.options.onError(err, tries);
-            if (this.options.giveUp(tries)) break;
-            await sleep(Math.min(5_000, 100 * 2 ** tries));
-          }
-        }
+        // Given up: the failure was reported; these items are left to the log read again.
+        await untilWritten(() => this.write(batch), this.options).catch(() => {});
       }
     } finally {
       this.#running = undefined;
