@@ -1,22 +1,12 @@
 import type { MsgHdrs } from '@nats-io/nats-core';
-import {
-  type Attributes,
-  type Context,
-  context,
-  type Span,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-} from '@opentelemetry/api';
-import { extractTraceContext, inParentOnly, spansRecorded } from '@switchboard/telemetry';
-
-const tracer = () => trace.getTracer('@switchboard/bus');
+import { type Attributes, type Context, context, type Span, SpanKind } from '@opentelemetry/api';
+import { extractTraceContext, inSpan } from '@switchboard/telemetry';
 
 /**
  * Runs `work` in a span. A handler's span is the child of the context the message carried
  * (`parentHeaders`), so the trace continues across the hop; a sender's span is a child of the active one.
  */
-export async function withSpan<T>(
+export function withSpan<T>(
   name: string,
   kind: SpanKind,
   attributes: Attributes,
@@ -24,18 +14,7 @@ export async function withSpan<T>(
   work: (span: Span, ctx: Context) => Promise<T>,
 ): Promise<T> {
   const parent = parentHeaders === 'active' ? context.active() : extractTraceContext(parentHeaders);
-  if (!spansRecorded()) return inParentOnly(parent, (span) => work(span, parent));
-  const span = tracer().startSpan(name, { kind, attributes }, parent);
-  const ctx = trace.setSpan(parent, span);
-  try {
-    return await context.with(ctx, () => work(span, ctx));
-  } catch (err) {
-    span.recordException(err instanceof Error ? err : String(err));
-    span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
-    throw err;
-  } finally {
-    span.end();
-  }
+  return inSpan('@switchboard/bus', name, { kind, attributes }, parent, work);
 }
 
 export { SpanKind };

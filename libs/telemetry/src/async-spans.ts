@@ -6,12 +6,13 @@ import {
   type Link,
   type Span,
   SpanKind,
+  type SpanOptions,
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
 import { contextFromTraceparent } from './nats-propagation.js';
 
-const tracer = () => trace.getTracer('switchboard');
+const TRACER = 'switchboard';
 
 let recording = true;
 
@@ -50,7 +51,13 @@ export function inEventTrace<T>(
   attributes: Attributes,
   work: (span: Span) => Promise<T>,
 ): Promise<T> {
-  return traced(name, { kind: SpanKind.CONSUMER, attributes }, contextFromTraceparent(traceparent), work);
+  return inSpan(
+    TRACER,
+    name,
+    { kind: SpanKind.CONSUMER, attributes },
+    contextFromTraceparent(traceparent),
+    work,
+  );
 }
 
 /**
@@ -73,19 +80,33 @@ export function linkedToEvents<T>(
     const linked = trace.getSpanContext(contextFromTraceparent(traceparent));
     if (linked) links.push({ context: linked });
   }
-  return traced(name, { kind: SpanKind.CONSUMER, attributes, links, root: true }, context.active(), work);
+  return inSpan(
+    TRACER,
+    name,
+    { kind: SpanKind.CONSUMER, attributes, links, root: true },
+    context.active(),
+    work,
+  );
 }
 
-async function traced<T>(
+/**
+ * Runs `work` in a span of `tracerName`'s, child of `parent` (a root of its own trace with
+ * `options.root`), and ends the span when the work settles, its error recorded. When spans are not
+ * recorded, no span is made: the work runs in `parent` (`inParentOnly`). `work` gets the span and the
+ * context it runs in.
+ */
+export async function inSpan<T>(
+  tracerName: string,
   name: string,
-  options: Parameters<ReturnType<typeof tracer>['startSpan']>[1],
-  parent: ReturnType<typeof context.active>,
-  work: (span: Span) => Promise<T>,
+  options: SpanOptions,
+  parent: Context,
+  work: (span: Span, ctx: Context) => Promise<T>,
 ): Promise<T> {
-  if (!recording) return inParentOnly(parent, work);
-  const span = tracer().startSpan(name, options, parent);
+  if (!recording) return inParentOnly(parent, (span) => work(span, parent));
+  const span = trace.getTracer(tracerName).startSpan(name, options, parent);
+  const ctx = trace.setSpan(parent, span);
   try {
-    return await context.with(trace.setSpan(parent, span), () => work(span));
+    return await context.with(ctx, () => work(span, ctx));
   } catch (err) {
     span.recordException(err instanceof Error ? err : String(err));
     span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });

@@ -1,4 +1,11 @@
-export { inEventTrace, inParentOnly, linkedToEvents, MAX_BATCH_LINKS, spansRecorded } from './async-spans.js';
+export {
+  inEventTrace,
+  inParentOnly,
+  inSpan,
+  linkedToEvents,
+  MAX_BATCH_LINKS,
+  spansRecorded,
+} from './async-spans.js';
 export { createLogger, type Logger, withTraceIds } from './logger.js';
 export {
   bindMetrics,

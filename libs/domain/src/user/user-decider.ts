@@ -1,7 +1,7 @@
 import type { UserCommand, UserEvent } from '@switchboard/contracts';
 import type { DecideContext, Decider } from '../decider.js';
 import { DomainError } from '../domain-error.js';
-import { type ConnectionState, type ConnectionTerms, sameTerms, termsOf } from './connection.js';
+import { type ConnectionState, sameTerms, termsOf } from './connection.js';
 
 /**
  * A user's state: only what later commands on the user, and deliveries to the user, need to check.
