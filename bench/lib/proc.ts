@@ -49,7 +49,6 @@ export function machineCpuSeconds(): { busy: number; total: number } {
   return { busy: (total - idle) / clockTicks, total: total / clockTicks };
 }
 
-/** Whether `pid` is PostgreSQL's main process (its parent is not a postgres process). */
 /**
  * Waits until the machine is quiet: under `maxBusy` of its cores busy over a quarter of a second (what
  * the set-up set off, such as projecting or vacuuming what it wrote, is done), or `timeoutMs` passed.
@@ -66,6 +65,7 @@ export async function settle(maxBusy = 0.25, timeoutMs = 15_000): Promise<number
   }
 }
 
+/** Whether `pid` is PostgreSQL's main process (its parent is not a postgres process). */
 export function isPostmaster(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -1,5 +1,7 @@
-/** How long to wait after a write's `tries`-th failure: 200 ms, doubling, at most 5 s. */
-export const retryDelayMs = (tries: number) => Math.min(5_000, 100 * 2 ** tries);
+import { type RetryPolicy, retryDelayMs } from '@switchboard/bus';
+
+/** After a write's first failure up to 200 ms, doubling, at most 5 s (with jitter: replicas spread). */
+export const WRITE_RETRY: RetryPolicy = { initialMs: 200, maxMs: 5_000 };
 
 export interface UntilWrittenOptions {
   /** Told of every failure (to log it), before the wait. */
@@ -22,7 +24,7 @@ export async function untilWritten<T>(write: () => Promise<T>, options: UntilWri
     } catch (err) {
       options.onError(err, tries);
       if (options.giveUp(tries)) throw err;
-      const ms = (options.delayMs ?? retryDelayMs)(tries);
+      const ms = options.delayMs ? options.delayMs(tries) : retryDelayMs(tries, WRITE_RETRY);
       await new Promise((resolve) => setTimeout(resolve, ms));
     }
   }

@@ -1,5 +1,6 @@
+import { retryDelayMs } from '@switchboard/bus';
 import { describe, expect, it } from 'vitest';
-import { retryDelayMs, untilWritten } from './until-written.js';
+import { untilWritten, WRITE_RETRY } from './until-written.js';
 
 /** A write failing its first `failures` calls. */
 function failing(failures: number) {
@@ -37,7 +38,13 @@ describe('untilWritten', () => {
     expect(calls.count).toBe(2);
   });
 
-  it('waits 200 ms after the first failure, doubling, never more than 5 s', () => {
-    expect([1, 2, 3, 5, 6, 20].map(retryDelayMs)).toEqual([200, 400, 800, 3_200, 5_000, 5_000]);
+  it('waits up to 200 ms after the first failure, doubling, never more than 5 s, and at least half that', () => {
+    const tries = [1, 2, 3, 5, 6, 20];
+    expect(tries.map((t) => retryDelayMs(t, WRITE_RETRY, () => 1))).toEqual([
+      200, 400, 800, 3_200, 5_000, 5_000,
+    ]);
+    expect(tries.map((t) => retryDelayMs(t, WRITE_RETRY, () => 0))).toEqual([
+      100, 200, 400, 1_600, 2_500, 2_500,
+    ]);
   });
 });
