@@ -1,5 +1,6 @@
 import type postgres from 'postgres';
 import type { AttemptRecord, ClaimedDelivery } from './delivery-queue.js';
+import { type PackedValue, packed } from './packed-column.js';
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 
@@ -44,9 +45,13 @@ export async function writeFreshDeliveries(
   attempts: readonly AttemptWrite[],
   checkpoint?: { stream: string; sequence: number },
 ): Promise<void> {
+  // Free text (the ordering key, an error) as arrays; the rest packed.
   const d = <T>(f: (w: DeliveryWrite) => T) => sql.array(rows.map(f) as never[]);
   const a = <T>(f: (w: AttemptWrite) => T) => sql.array(attempts.map(f) as never[]);
-  const finished = (w: DeliveryWrite) => (w.status === 'pending' ? null : new Date().toISOString());
+  const dp = (f: (w: DeliveryWrite) => PackedValue) => packed(sql, rows.map(f));
+  const ap = (f: (w: AttemptWrite) => PackedValue) => packed(sql, attempts.map(f));
+  const now = new Date().toISOString();
+  const finished = (w: DeliveryWrite) => (w.status === 'pending' ? null : now);
   await sql`
     WITH cp AS (
       UPDATE dispatch.recorder_checkpoints
@@ -61,14 +66,14 @@ export async function writeFreshDeliveries(
       SELECT id, w, c, e, k, pc, pp, s, n, coalesce(nx, now() + nd * interval '1 millisecond'), dl, cr, now(), f,
              sc, er
       FROM unnest(
-        ${d((w) => w.delivery.id)}::bigint[], ${d((w) => w.delivery.webhookId)}::uuid[],
-        ${d((w) => w.delivery.clientId)}::uuid[], ${d((w) => w.delivery.eventId)}::uuid[],
-        ${d((w) => w.delivery.orderingKey)}::text[], ${d((w) => w.delivery.commit)}::bigint[],
-        ${d((w) => w.delivery.prepare)}::bigint[], ${d((w) => w.status)}::text[], ${d((w) => w.attemptCount)}::int[],
-        ${d((w) => nextAt(w.nextAttemptAt))}::timestamptz[], ${d((w) => afterMs(w.nextAttemptAt))}::float8[],
-        ${d((w) => w.delivery.deadlineAt.toISOString())}::timestamptz[],
-        ${d((w) => w.delivery.recordedAt.toISOString())}::timestamptz[], ${d(finished)}::timestamptz[],
-        ${d((w) => w.lastStatusCode ?? null)}::int[], ${d((w) => w.lastError ?? null)}::text[])
+        ${dp((w) => w.delivery.id)}::bigint[], ${dp((w) => w.delivery.webhookId)}::uuid[],
+        ${dp((w) => w.delivery.clientId)}::uuid[], ${dp((w) => w.delivery.eventId)}::uuid[],
+        ${d((w) => w.delivery.orderingKey)}::text[], ${dp((w) => w.delivery.commit)}::bigint[],
+        ${dp((w) => w.delivery.prepare)}::bigint[], ${dp((w) => w.status)}, ${dp((w) => w.attemptCount)}::int[],
+        ${dp((w) => nextAt(w.nextAttemptAt))}::timestamptz[], ${dp((w) => afterMs(w.nextAttemptAt))}::float8[],
+        ${dp((w) => w.delivery.deadlineAt.toISOString())}::timestamptz[],
+        ${dp((w) => w.delivery.recordedAt.toISOString())}::timestamptz[], ${dp(finished)}::timestamptz[],
+        ${dp((w) => w.lastStatusCode)}::int[], ${d((w) => w.lastError ?? null)}::text[])
         AS t(id, w, c, e, k, pc, pp, s, n, nx, nd, dl, cr, f, sc, er)
       ON CONFLICT (event_id, webhook_id) DO NOTHING
       RETURNING id
@@ -76,9 +81,9 @@ export async function writeFreshDeliveries(
     INSERT INTO dispatch.attempts (delivery_id, attempt, started_at, latency_ms, status_code, error, outcome)
     SELECT i, n, st, l, sc, er, o
     FROM unnest(
-      ${a((x) => x.deliveryId)}::bigint[], ${a((x) => x.attempt)}::int[],
-      ${a((x) => x.startedAt.toISOString())}::timestamptz[], ${a((x) => x.latencyMs)}::int[],
-      ${a((x) => x.statusCode ?? null)}::int[], ${a((x) => x.error ?? null)}::text[], ${a((x) => x.outcome)}::text[])
+      ${ap((x) => x.deliveryId)}::bigint[], ${ap((x) => x.attempt)}::int[],
+      ${ap((x) => x.startedAt.toISOString())}::timestamptz[], ${ap((x) => x.latencyMs)}::int[],
+      ${ap((x) => x.statusCode)}::int[], ${a((x) => x.error ?? null)}::text[], ${ap((x) => x.outcome)})
       AS t(i, n, st, l, sc, er, o)
     WHERE i IN (SELECT id FROM inserted)
     ON CONFLICT (delivery_id, attempt) DO NOTHING`;

@@ -9,6 +9,7 @@ import type { ConversationFactsCache } from './conversation-facts.js';
 import { promoteHeads, type QueueKey } from './delivery-queue.js';
 import { type ExpressItem, type ExpressLane, type ExpressLedger, queueId } from './express-lane.js';
 import { type FreshDelivery, reserveIdsSql } from './express-store.js';
+import { type PackedValue, packed } from './packed-column.js';
 import { Settlement } from './settlement.js';
 import { untilWritten } from './until-written.js';
 import { renderWebhookEvent, ruleFor, webhookBody } from './webhook-events.js';
@@ -515,6 +516,16 @@ async function storeBatch(
 ): Promise<{ database: number[]; memory: number[]; ids: string[]; checkpoint: string | null }> {
   const ev = <K extends keyof EventRow>(k: K) => sql.array(b.events.map((r) => r[k]));
   const dl = <K extends keyof DeliveryRow>(k: K) => sql.array(b.deliveries.map((r) => r[k]) as never[]);
+  const evp = (k: PackedKey<EventRow>) =>
+    packed(
+      sql,
+      b.events.map((r) => r[k]),
+    );
+  const dlp = (k: PackedKey<DeliveryRow>) =>
+    packed(
+      sql,
+      b.deliveries.map((r) => r[k]),
+    );
   const [result] = await sql<
     { database: number[]; memory: number[]; ids: string[]; checkpoint: string | null }[]
   >`
@@ -523,9 +534,9 @@ async function storeBatch(
         (id, client_id, type, source_type, stream_name, position_commit, position_prepare, body, occurred_at,
          traceparent)
       SELECT * FROM unnest(
-        ${ev('id')}::uuid[], ${ev('clientId')}::uuid[], ${ev('type')}::text[], ${ev('sourceType')}::text[],
-        ${ev('streamName')}::text[], ${ev('commit')}::bigint[], ${ev('prepare')}::bigint[],
-        ${ev('body')}::text[], ${ev('occurredAt')}::timestamptz[], ${ev('traceparent')}::text[])
+        ${evp('id')}::uuid[], ${evp('clientId')}::uuid[], ${evp('type')}, ${evp('sourceType')},
+        ${ev('streamName')}::text[], ${evp('commit')}::bigint[], ${evp('prepare')}::bigint[], ${evp('body')},
+        ${evp('occurredAt')}::timestamptz[], ${ev('traceparent')}::text[])
       ON CONFLICT (id) DO NOTHING
     ), planned AS MATERIALIZED (
       SELECT t.*,
@@ -538,9 +549,9 @@ async function storeBatch(
         t.lane <> 'database' AND t.seq <= ${Number.isFinite(b.givenBefore) ? b.givenBefore : Number.MAX_SAFE_INTEGER}::bigint AND EXISTS (
           SELECT 1 FROM dispatch.deliveries d WHERE d.event_id = t.e AND d.webhook_id = t.w) AS recorded
       FROM unnest(
-        ${dl('webhookId')}::uuid[], ${dl('clientId')}::uuid[], ${dl('eventId')}::uuid[],
-        ${dl('orderingKey')}::text[], ${dl('commit')}::bigint[], ${dl('prepare')}::bigint[],
-        ${sql.array(b.lanes)}::text[], ${dl('seq')}::bigint[]) WITH ORDINALITY AS t(w, c, e, k, pc, pp, lane, seq, i)
+        ${dlp('webhookId')}::uuid[], ${dlp('clientId')}::uuid[], ${dlp('eventId')}::uuid[],
+        ${dl('orderingKey')}::text[], ${dlp('commit')}::bigint[], ${dlp('prepare')}::bigint[],
+        ${packed(sql, b.lanes)}, ${dlp('seq')}::bigint[]) WITH ORDINALITY AS t(w, c, e, k, pc, pp, lane, seq, i)
     ), mark AS (
       SELECT coalesce(
         (SELECT min(seq) - 1 FROM planned WHERE NOT queued AND NOT recorded), ${b.checkpoint ?? 0}::bigint) AS seq
@@ -563,6 +574,9 @@ async function storeBatch(
       (SELECT last_sequence::text FROM cp) AS checkpoint`;
   return result ?? { database: [], memory: [], ids: [], checkpoint: null };
 }
+
+/** The fields that go as packed columns: no free text (a body is JSON, whose control characters are escaped). */
+type PackedKey<T> = { [K in keyof T]: T[K] extends PackedValue ? K : never }[keyof T];
 
 /** A delivery planned for the express lane, as the scheduler sends it. */
 function freshDelivery(d: DeliveryRow, id: string, recordedAt: Date, retryWindowMs: number): FreshDelivery {
