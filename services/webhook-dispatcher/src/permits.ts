@@ -16,8 +16,20 @@ export class Permits {
   }
 
   async acquire(): Promise<() => void> {
-    if (this.#free > 0) this.#free--;
-    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    const release = this.tryAcquire();
+    if (release) return release;
+    await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    return this.#release();
+  }
+
+  /** A permit now, without waiting (no promise: an attempt takes one per delivery); undefined: none. */
+  tryAcquire(): (() => void) | undefined {
+    if (this.#free === 0) return undefined;
+    this.#free--;
+    return this.#release();
+  }
+
+  #release(): () => void {
     let released = false;
     return () => {
       if (released) return;

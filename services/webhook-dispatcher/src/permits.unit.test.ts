@@ -26,4 +26,21 @@ describe('Permits', () => {
     expect(order).toEqual(['c', 'd']);
     expect(permits.idle).toBe(true);
   });
+
+  it('gives a free permit at once without waiting, and none while every permit is held or awaited', async () => {
+    const permits = new Permits(1);
+    const a = permits.tryAcquire();
+    expect(a).toBeDefined();
+    expect(permits.tryAcquire()).toBeUndefined();
+    const waiting = permits.acquire();
+    a?.();
+    // The permit went to the one waiting: a newcomer gets none.
+    expect(permits.tryAcquire()).toBeUndefined();
+    (await waiting)();
+    expect(permits.idle).toBe(true);
+    const b = permits.tryAcquire();
+    expect(b).toBeDefined();
+    b?.();
+    expect(permits.idle).toBe(true);
+  });
 });

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { inEventTrace, LabelledCounter, type Logger } from '@switchboard/telemetry';
 import type postgres from 'postgres';
 import { AttemptWriter } from './attempt-writer.js';
@@ -29,7 +30,13 @@ import {
   nextStep,
   verdictOf,
 } from './retry-policy.js';
-import { EVENT_ID_HEADER, SIGNATURE_HEADER, signatureHeader, TIMESTAMP_HEADER } from './signature.js';
+import {
+  EVENT_ID_HEADER,
+  SIGNATURE_HEADER,
+  signatureHeader,
+  signingKey,
+  TIMESTAMP_HEADER,
+} from './signature.js';
 import { untilWritten } from './until-written.js';
 import type { SentAttempt, WebhookRequest } from './webhook-sender.js';
 import { WriteBehind } from './write-behind.js';
@@ -63,6 +70,13 @@ export interface SchedulerOptions {
 interface Attempted {
   record: Omit<AttemptWrite, 'outcome'>;
   step: NextStep;
+}
+
+/** A webhook's token, opened, and its signing key. */
+interface OpenedToken {
+  sealed: string;
+  token: string;
+  key: KeyObject;
 }
 
 /** A finished fresh delivery, written behind its attempt together with others. */
@@ -122,7 +136,7 @@ export class Scheduler implements ExpressLane {
   readonly #busy = new Map<string, number>();
   /** HTTP attempts in flight per webhook: at most `perWebhook` each. */
   readonly #permits = new Map<string, Permits>();
-  readonly #tokens = new Map<string, { sealed: string; token: string }>();
+  readonly #tokens = new Map<string, OpenedToken>();
   readonly #stats = { delivered: 0, retried: 0, failed: 0, dead: 0, fromMemory: 0 };
   readonly #toPromote = new Map<string, QueueKey>();
   #promoting: Promise<void> | undefined;
@@ -539,7 +553,7 @@ export class Scheduler implements ExpressLane {
   /** One attempt: a permit of its webhook, the request, and what follows from the answer. */
   async #attempt(d: ClaimedDelivery): Promise<Attempted> {
     const attempt = d.attemptCount + 1;
-    const release = await this.#permit(d.webhookId);
+    const release = this.#permit(d.webhookId) ?? (await this.#waitForPermit(d.webhookId));
     const startedAt = new Date();
     let sent: SentAttempt;
     try {
@@ -618,13 +632,29 @@ export class Scheduler implements ExpressLane {
       });
   }
 
-  async #permit(webhookId: string): Promise<() => void> {
+  /** A permit of the webhook if one is free now; undefined: `#waitForPermit`. */
+  #permit(webhookId: string): (() => void) | undefined {
+    const permits = this.#permitsOf(webhookId);
+    const release = permits.tryAcquire();
+    return release && this.#forgetting(webhookId, permits, release);
+  }
+
+  async #waitForPermit(webhookId: string): Promise<() => void> {
+    const permits = this.#permitsOf(webhookId);
+    return this.#forgetting(webhookId, permits, await permits.acquire());
+  }
+
+  #permitsOf(webhookId: string): Permits {
     let permits = this.#permits.get(webhookId);
     if (!permits) {
       permits = new Permits(this.#o.perWebhook);
       this.#permits.set(webhookId, permits);
     }
-    const release = await permits.acquire();
+    return permits;
+  }
+
+  /** Gives the permit back, and forgets the webhook's semaphore when nobody holds or waits for one. */
+  #forgetting(webhookId: string, permits: Permits, release: () => void): () => void {
     return () => {
       release();
       if (permits.idle) this.#permits.delete(webhookId);
@@ -632,7 +662,7 @@ export class Scheduler implements ExpressLane {
   }
 
   async #send(d: ClaimedDelivery, attempt: number): Promise<SentAttempt> {
-    let token: string;
+    let token: OpenedToken;
     try {
       token = this.#token(d);
     } catch (err) {
@@ -649,23 +679,24 @@ export class Scheduler implements ExpressLane {
         'content-type': 'application/json',
         'user-agent': 'Switchboard-Webhooks/1',
         'x-bp-messaging-client-id': d.clientId,
-        'x-bp-messaging-webhook-token': token,
+        'x-bp-messaging-webhook-token': token.token,
         [EVENT_ID_HEADER]: d.eventId,
         'x-switchboard-event-type': d.eventType,
         'x-switchboard-delivery-id': d.id,
         'x-switchboard-attempt': String(attempt),
         [TIMESTAMP_HEADER]: String(timestamp),
-        [SIGNATURE_HEADER]: signatureHeader(token, timestamp, d.body),
+        [SIGNATURE_HEADER]: signatureHeader(token.key, timestamp, d.body),
       },
     });
   }
 
-  #token(d: ClaimedDelivery): string {
+  #token(d: ClaimedDelivery): OpenedToken {
     const cached = this.#tokens.get(d.webhookId);
-    if (cached?.sealed === d.tokenSealed) return cached.token;
+    if (cached?.sealed === d.tokenSealed) return cached;
     const token = this.#o.openToken(d.tokenSealed);
-    this.#tokens.set(d.webhookId, { sealed: d.tokenSealed, token });
-    return token;
+    const opened = { sealed: d.tokenSealed, token, key: signingKey(token) };
+    this.#tokens.set(d.webhookId, opened);
+    return opened;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { signatureHeader, verifySignatureHeader } from './signature.js';
+import { signatureHeader, signingKey, verifySignatureHeader } from './signature.js';
 
 const token = 'whk_0123456789abcdef';
 const body = '{"id":"e1","type":"message.new","data":{"x":1}}';
@@ -9,6 +9,12 @@ describe('webhook signature', () => {
   it('is t=<unix>,v1=<hex HMAC-SHA256(token, "<t>.<body>")>', () => {
     const expected = createHmac('sha256', token).update(`1767225600.${body}`).digest('hex');
     expect(signatureHeader(token, 1767225600, body)).toBe(`t=1767225600,v1=${expected}`);
+  });
+
+  it('is the same signed with the token made a key once, for a token of any characters', () => {
+    for (const t of [token, 'jeton-é-✓-𝄞', 'x'.repeat(100)]) {
+      expect(signatureHeader(signingKey(t), 1767225600, body)).toBe(signatureHeader(t, 1767225600, body));
+    }
   });
 
   it('verifies for the same token, body and a recent timestamp', () => {
