@@ -159,7 +159,8 @@ export function serveCommands<P, R>(
 
   const loop = (async () => {
     for await (const msg of sub) {
-      await inFlight.room();
+      const waiting = inFlight.room();
+      if (waiting) await waiting;
       inFlight.add(answer(msg));
     }
     await inFlight.settled();

@@ -167,7 +167,8 @@ export async function consume(bus: BusContext, options: ConsumeOptions): Promise
   const done = (async (): Promise<Error | undefined> => {
     try {
       for await (const msg of messages) {
-        await inFlight.room();
+        const waiting = inFlight.room();
+        if (waiting) await waiting;
         // Pulled but not started when stop came: hand it straight back for another replica.
         if (stopping) msg.nak();
         else start(msg);

@@ -13,8 +13,16 @@ export class InFlight {
     return this.#tasks.size;
   }
 
-  /** Resolves once fewer than `limit` tasks run. One waiter at a time: each user has one loop taking work. */
-  async room(): Promise<void> {
+  /**
+   * Resolves once fewer than `limit` tasks run; undefined when there is room now (no promise for the
+   * common case: a consumer asks once per message). One waiter at a time: each user has one loop taking
+   * work.
+   */
+  room(): Promise<void> | undefined {
+    return this.#tasks.size < this.limit ? undefined : this.#waitForRoom();
+  }
+
+  async #waitForRoom(): Promise<void> {
     while (this.#tasks.size >= this.limit) {
       await new Promise<void>((resolve) => {
         this.#freed = resolve;
