@@ -15,16 +15,22 @@ export class ConversationFactsCache {
   ) {}
 
   async get(conversationId: string): Promise<ConversationFacts | undefined> {
+    const cached = this.cached(conversationId);
+    if (cached) return cached;
+    const facts = await this.#read(conversationId);
+    if (facts) this.#remember(conversationId, facts);
+    return facts;
+  }
+
+  /** The facts when they are cached (most events: no promise for them); undefined: `get` reads them. */
+  cached(conversationId: string): ConversationFacts | undefined {
     const cached = this.#cache.get(conversationId);
     if (cached) {
       // Re-inserted so that the Map's order is least recently used first.
       this.#cache.delete(conversationId);
       this.#cache.set(conversationId, cached);
-      return cached;
     }
-    const facts = await this.#read(conversationId);
-    if (facts) this.#remember(conversationId, facts);
-    return facts;
+    return cached;
   }
 
   async #read(conversationId: string): Promise<ConversationFacts | undefined> {

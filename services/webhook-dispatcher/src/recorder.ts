@@ -12,7 +12,7 @@ import { type FreshDelivery, reserveIdsSql } from './express-store.js';
 import { type PackedValue, packed } from './packed-column.js';
 import { Settlement } from './settlement.js';
 import { untilWritten } from './until-written.js';
-import { renderWebhookEvent, ruleFor, webhookBody } from './webhook-events.js';
+import { type ConversationFacts, renderWebhookEvent, ruleFor, webhookBody } from './webhook-events.js';
 import type { WebhookChange, WebhookOverlay, WebhookRegistry } from './webhook-registry.js';
 
 export interface RecorderOptions {
@@ -291,7 +291,8 @@ export class Recorder {
     const deliveries: DeliveryRow[] = [];
     for (const item of inOrder) {
       const event = this.#parse(item);
-      if (event) await this.#plan(item.seq, event, overlay, events, deliveries);
+      const reading = event && this.#plan(item.seq, event, overlay, events, deliveries);
+      if (reading) await reading;
     }
     const changes = overlay.changes.length > 0;
     const express = this.#o.express;
@@ -370,14 +371,17 @@ export class Recorder {
     return event;
   }
 
-  /** Adds what one event means for the webhooks: a registry change, or an event and its deliveries. */
-  async #plan(
+  /**
+   * Adds what one event means for the webhooks: a registry change, or an event and its deliveries. A
+   * promise only when the conversation's facts must be read first (most are cached).
+   */
+  #plan(
     seq: number,
     event: RelayedEvent,
     overlay: WebhookOverlay,
     events: EventRow[],
     deliveries: DeliveryRow[],
-  ): Promise<void> {
+  ): Promise<void> | undefined {
     const change = webhookChange(event);
     if (change) {
       overlay.apply(change);
@@ -388,21 +392,35 @@ export class Recorder {
     if (!tenant || !rule) return;
     const hooks = overlay.forClient(tenant);
     if (hooks.length === 0) return;
+    const planned = { seq, event, tenant, hooks, events, deliveries };
+    if (!rule.needsConversation) return this.#add(planned, undefined);
+    const conversationId = (event.data as { conversationId?: unknown }).conversationId;
+    if (typeof conversationId !== 'string') return this.#add(planned, 'missing');
+    const facts = this.#o.facts.cached(conversationId);
+    if (facts) return this.#add(planned, facts);
+    return this.#o.facts.get(conversationId).then((read) => this.#add(planned, read ?? 'missing'));
+  }
+
+  /** Renders an event for its client's webhooks and adds it with a delivery per webhook. */
+  #add(
+    p: {
+      seq: number;
+      event: RelayedEvent;
+      tenant: string;
+      hooks: ReturnType<WebhookOverlay['forClient']>;
+      events: EventRow[];
+      deliveries: DeliveryRow[];
+    },
+    facts: ConversationFacts | 'missing' | undefined,
+  ): undefined {
+    const { seq, event, tenant, hooks, events, deliveries } = p;
     const where = { eventId: event.id, type: event.type, stream: event.streamName };
+    if (facts === 'missing') {
+      this.#o.logger.error(where, 'the conversation of an event has no ConversationStarted; not delivered');
+      return;
+    }
     let rendered: ReturnType<typeof renderWebhookEvent>;
     try {
-      let facts: Awaited<ReturnType<ConversationFactsCache['get']>>;
-      if (rule.needsConversation) {
-        const conversationId = (event.data as { conversationId?: unknown }).conversationId;
-        facts = typeof conversationId === 'string' ? await this.#o.facts.get(conversationId) : undefined;
-        if (!facts) {
-          this.#o.logger.error(
-            where,
-            'the conversation of an event has no ConversationStarted; not delivered',
-          );
-          return;
-        }
-      }
       rendered = renderWebhookEvent(event, facts);
     } catch (err) {
       if (err instanceof Error && err.name === 'InvalidEventError') {

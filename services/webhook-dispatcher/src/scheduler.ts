@@ -661,7 +661,7 @@ export class Scheduler implements ExpressLane {
     };
   }
 
-  async #send(d: ClaimedDelivery, attempt: number): Promise<SentAttempt> {
+  #send(d: ClaimedDelivery, attempt: number): Promise<SentAttempt> {
     let token: OpenedToken;
     try {
       token = this.#token(d);
@@ -669,7 +669,7 @@ export class Scheduler implements ExpressLane {
       // Our configuration, not the client's fault: keep retrying until the key is fixed.
       const error = `the webhook token cannot be opened (${err instanceof Error ? err.message : String(err)})`;
       const result: AttemptResult = { kind: 'network', error };
-      return { result, latencyMs: 0 };
+      return Promise.resolve({ result, latencyMs: 0 });
     }
     const timestamp = Math.floor(Date.now() / 1000);
     return this.#o.sender.send({
