@@ -12,18 +12,22 @@ const NULL = '\x1f'; // chr(31): the element that stands for NULL
 
 export type PackedValue = string | number | null | undefined;
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the separators are control characters, chosen so.
+const SEPARATORS = /[\x1e\x1f]/;
+
 /** Throws when a value is empty or holds a separator: the rows would no longer line up. */
 export function packColumn(values: readonly PackedValue[]): string {
-  let text = '';
+  const parts = new Array<string>(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    const s = v === null || v === undefined ? NULL : typeof v === 'number' ? String(v) : v;
+    if (v === null || v === undefined) parts[i] = NULL;
+    else if (typeof v === 'number') parts[i] = String(v);
     // An empty string alone would be read back as no element at all.
-    if (s !== NULL && (s === '' || s.includes(SEPARATOR) || s.includes(NULL)))
+    else if (v === '' || SEPARATORS.test(v))
       throw new Error('a packed column value is empty or holds a separator');
-    text = i === 0 ? s : text + SEPARATOR + s;
+    else parts[i] = v;
   }
-  return text;
+  return parts.join(SEPARATOR);
 }
 
 /** The column as a text[] expression; cast it to the column's array type (`::uuid[]`). */
