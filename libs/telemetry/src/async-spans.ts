@@ -104,20 +104,15 @@ export function inSpan<T>(
 ): Promise<T> {
   // Not an async function itself: that would cost every message and delivery a promise more.
   if (!recording) return inParentOnly(parent, (span) => work(span, parent));
-  return inRecordedSpan(tracerName, name, options, parent, work);
-}
-
-async function inRecordedSpan<T>(
-  tracerName: string,
-  name: string,
-  options: SpanOptions,
-  parent: Context,
-  work: (span: Span, ctx: Context) => Promise<T>,
-): Promise<T> {
   const span = trace.getTracer(tracerName).startSpan(name, options, parent);
   const ctx = trace.setSpan(parent, span);
+  return endedWhenSettled(span, () => context.with(ctx, () => work(span, ctx)));
+}
+
+/** Runs `work` and ends `span` when it settles, with its error recorded. */
+async function endedWhenSettled<T>(span: Span, work: () => Promise<T>): Promise<T> {
   try {
-    return await context.with(ctx, () => work(span, ctx));
+    return await work();
   } catch (err) {
     span.recordException(err instanceof Error ? err : String(err));
     span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
