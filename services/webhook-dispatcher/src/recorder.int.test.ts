@@ -53,16 +53,19 @@ describe('webhook recorder', () => {
     running.push(d);
     return d;
   };
-  const newClient = async () => {
+  const newClient = async (url = receiver.url) => {
     const clientId = randomUUID();
+    const webhookId = randomUUID();
     await appendAndRelay(store, bus, clientId, `client-${clientId}`, [
       { type: 'ClientCreated', data: { clientId, tokenHash: 'a'.repeat(64) } },
-      {
-        type: 'WebhookAdded',
-        data: { clientId, webhookId: randomUUID(), url: receiver.url, sealedToken: box.encrypt('t') },
-      },
+      { type: 'WebhookAdded', data: { clientId, webhookId, url, sealedToken: box.encrypt('t') } },
     ]);
-    return clientId;
+    return { clientId, webhookId, url };
+  };
+  const removeWebhook = async (hook: { clientId: string; webhookId: string; url: string }) => {
+    await appendAndRelay(store, bus, hook.clientId, `client-${hook.clientId}`, [
+      { type: 'WebhookRemoved', data: hook },
+    ]);
   };
   const newUser = async (clientId: string) => {
     const userId = randomUUID();
@@ -73,7 +76,7 @@ describe('webhook recorder', () => {
   };
 
   it('reads from the stream what arrives out of turn, so nothing is skipped', async () => {
-    const clientId = await newClient(); // seq 1, 2
+    const { clientId } = await newClient(); // seq 1, 2
     const users = [await newUser(clientId), await newUser(clientId), await newUser(clientId)]; // seq 3, 4, 5
     // Another replica took 1..4 and died after acknowledging them, before recording them.
     const spec = consumerSpecFor({
@@ -107,7 +110,7 @@ describe('webhook recorder', () => {
   });
 
   it('records with one replica at a time; a standby takes over when the leader stops', async () => {
-    const clientId = await newClient();
+    const { clientId } = await newClient();
     const a = await start();
     const b = await start();
     await eventually('a leader and a standby', () =>
@@ -124,5 +127,38 @@ describe('webhook recorder', () => {
     expect(new Set(receiver.requests.map((r) => r.body.id)).size).toBe(2);
     expect(standby.recordedCount()).toBeGreaterThanOrEqual(1);
     expect((await standby.ready()).recorder).toBe(true);
+  });
+
+  it('takes over with the webhooks as the leader left them, not as they were when it started', async () => {
+    const other = await startReceiver();
+    try {
+      const leaving = await newClient(other.url);
+      const leader = await start();
+      await eventually('the leader', () => (leader.recorderRole() === 'leader' ? true : undefined));
+      await newUser(leaving.clientId);
+      await eventually('the user.new of the webhook to be removed', () =>
+        other.requests.length === 1 ? true : undefined,
+      );
+      // The standby starts knowing one webhook; while it stands by, that one goes and another comes.
+      const standby = await start();
+      await eventually('a standby', () => (standby.recorderRole() === 'standby' ? true : undefined));
+      await removeWebhook(leaving);
+      const { clientId } = await newClient();
+      await newUser(clientId);
+      await eventually('the first user.new', () => (receiver.requests.length === 1 ? true : undefined));
+
+      await leader.stop();
+      running.splice(running.indexOf(leader), 1);
+      await eventually('the standby leads', () => (standby.recorderRole() === 'leader' ? true : undefined));
+      await newUser(leaving.clientId);
+      await newUser(clientId);
+      await eventually('the second user.new', () => (receiver.requests.length === 2 ? true : undefined));
+      expect(other.requests).toHaveLength(1);
+      const [toRemoved] = await sql<{ n: number }[]>`
+        SELECT count(*)::int AS n FROM dispatch.deliveries WHERE webhook_id = ${leaving.webhookId}`;
+      expect(toRemoved?.n).toBe(1);
+    } finally {
+      await other.close();
+    }
   });
 });

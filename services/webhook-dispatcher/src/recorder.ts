@@ -13,13 +13,12 @@ import { type PackedValue, packed } from './packed-column.js';
 import { Settlement } from './settlement.js';
 import { untilWritten } from './until-written.js';
 import { type ConversationFacts, renderWebhookEvent, ruleFor, webhookBody } from './webhook-events.js';
-import type { WebhookChange, WebhookOverlay, WebhookRegistry } from './webhook-registry.js';
+import { type WebhookChange, type WebhookOverlay, WebhookRegistry } from './webhook-registry.js';
 
 export interface RecorderOptions {
   sql: postgres.Sql;
   bus: Bus;
   facts: ConversationFactsCache;
-  registry: WebhookRegistry;
   logger: Logger;
   batchSize: number;
   retryWindowMs: number;
@@ -100,6 +99,11 @@ export class Recorder {
   #givenBefore = Number.POSITIVE_INFINITY;
   #stopping = false;
   #recorded = 0;
+  /**
+   * Each client's webhooks as of what is recorded. Loaded whenever this replica starts recording: while
+   * it stood by, another replica's recorder changed `dispatch.webhooks`.
+   */
+  #registry = new WebhookRegistry();
 
   constructor(options: RecorderOptions) {
     this.#o = options;
@@ -126,6 +130,7 @@ export class Recorder {
     this.#settlement = undefined;
     this.#ledger = undefined;
     this.#givenBefore = Number.POSITIVE_INFINITY;
+    this.#registry = await WebhookRegistry.load(this.#o.sql);
     const batch = this.#o.batchSize;
     // Messages whose deliveries are in the express lane stay unacknowledged until written: room for
     // a few batches of them.
@@ -286,7 +291,7 @@ export class Recorder {
       expected = r.seq + 1;
     }
 
-    const overlay = this.#o.registry.overlay();
+    const overlay = this.#registry.overlay();
     const events: EventRow[] = [];
     const deliveries: DeliveryRow[] = [];
     for (const item of inOrder) {

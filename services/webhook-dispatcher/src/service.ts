@@ -14,7 +14,6 @@ import { Recorder } from './recorder.js';
 import { RecorderLeadership, type RecorderRole } from './recorder-leadership.js';
 import { Scheduler, type SchedulerStats } from './scheduler.js';
 import { DUE_CHANNEL, migrateDispatch } from './schema.js';
-import { WebhookRegistry } from './webhook-registry.js';
 import { WebhookSender } from './webhook-sender.js';
 
 export interface RunningWebhookDispatcher extends RunningService {
@@ -58,7 +57,6 @@ export async function startWebhookDispatcher(
     await bus.ensureStream(eventsStream(bus.names));
     await seedWebhooks(sql, bus.names.streams.events);
 
-    const registry = await WebhookRegistry.load(sql);
     const sender = new WebhookSender({
       allowPrivate: config.WEBHOOKS_ALLOW_PRIVATE,
       timeoutMs: config.WEBHOOK_TIMEOUT_MS,
@@ -90,7 +88,6 @@ export async function startWebhookDispatcher(
       sql,
       bus,
       facts: new ConversationFactsCache(createEventStore({ sql, upcasters: eventUpcasters })),
-      registry,
       logger,
       batchSize: config.RECORD_BATCH_SIZE,
       retryWindowMs: config.WEBHOOK_RETRY_WINDOW_MS,
