@@ -11,7 +11,12 @@ export { CheckpointMovedError, commitBatch } from './projections/commit-batch.js
 export { coreProjection, type Projection } from './projections/core-projection.js';
 export { type DeliveryEventType, insertDeliveries, updateDeliveries } from './projections/delivery-rows.js';
 export { projectBatch } from './projections/project-batch.js';
-export { holdsProjectionLock, tryLockProjection, unlockProjection } from './projections/projection-lock.js';
+export {
+  holdsProjectionLock,
+  projectionLockKey,
+  tryLockProjection,
+  unlockProjection,
+} from './projections/projection-lock.js';
 export { projectionNamed, projections, UnknownProjectionError } from './projections/projection-registry.js';
 export { type ProjectionStatus, projectionStatuses } from './projections/projection-status.js';
 export { ProjectionWaiter } from './projections/projection-waiter.js';

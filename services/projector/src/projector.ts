@@ -12,9 +12,9 @@ import {
   type Projection,
   readCheckpoint,
 } from '@switchboard/read-models';
+import type { LeaderLock } from '@switchboard/runtime';
 import { type Logger, linkedToEvents } from '@switchboard/telemetry';
 import type postgres from 'postgres';
-import type { LeaderLock } from './leader-lock.js';
 
 export type ProjectorRole = 'starting' | 'standby' | 'leader' | 'stopped';
 
@@ -89,12 +89,12 @@ export class Projector {
     while (!this.#stopping) {
       try {
         if (!(await lock.tryAcquire())) {
-          if (this.#role !== 'standby') logger.info({ projection: lock.projection }, 'standby');
+          if (this.#role !== 'standby') logger.info({ projection: lock.name }, 'standby');
           this.#role = 'standby';
           await this.#pause(this.options.standbyRetryMs);
           continue;
         }
-        if (this.#role !== 'leader') logger.info({ projection: lock.projection }, 'leading');
+        if (this.#role !== 'leader') logger.info({ projection: lock.name }, 'leading');
         this.#role = 'leader';
         await this.#follow();
         backoffMs = firstBackoffMs;

@@ -1,10 +1,14 @@
 import { eventUpcasters } from '@switchboard/contracts';
 import { connectEventStore, createEventStore, migrate } from '@switchboard/event-store';
-import { coreProjection, migrateReadModels, readCheckpoint } from '@switchboard/read-models';
-import type { RunningService } from '@switchboard/runtime';
+import {
+  coreProjection,
+  migrateReadModels,
+  projectionLockKey,
+  readCheckpoint,
+} from '@switchboard/read-models';
+import { LeaderLock, type RunningService } from '@switchboard/runtime';
 import { type Logger, observeGauge } from '@switchboard/telemetry';
 import type { ProjectorConfig } from './config.js';
-import { LeaderLock } from './leader-lock.js';
 import { Projector } from './projector.js';
 
 export interface RunningProjector extends RunningService {
@@ -36,7 +40,7 @@ export async function startProjector(config: ProjectorConfig, logger: Logger): P
   const projector = new Projector({
     sql,
     store,
-    lock: new LeaderLock(config.DATABASE_URL, coreProjection.name),
+    lock: new LeaderLock(config.DATABASE_URL, projectionLockKey(coreProjection.name)),
     projection: coreProjection,
     logger,
     batchSize: config.PROJECTOR_BATCH_SIZE,

@@ -1,5 +1,5 @@
+import type { LeaderLock } from '@switchboard/runtime';
 import type { Logger } from '@switchboard/telemetry';
-import type { LeaderLock } from './leader-lock.js';
 import type { Recorder } from './recorder.js';
 
 export type RecorderRole = 'starting' | 'leader' | 'standby' | 'stopped';

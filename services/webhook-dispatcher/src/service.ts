@@ -3,13 +3,12 @@ import { eventUpcasters } from '@switchboard/contracts';
 import { SecretBox } from '@switchboard/crypto';
 import { connectEventStore, createEventStore, migrate } from '@switchboard/event-store';
 import { migrateReadModels } from '@switchboard/read-models';
-import type { RunningService } from '@switchboard/runtime';
+import { LeaderLock, type RunningService } from '@switchboard/runtime';
 import type { Logger } from '@switchboard/telemetry';
 import type postgres from 'postgres';
 import type { DispatcherConfig } from './config.js';
 import { ConversationFactsCache } from './conversation-facts.js';
 import { pruneHistory } from './history-pruner.js';
-import { LeaderLock } from './leader-lock.js';
 import { Recorder } from './recorder.js';
 import { RecorderLeadership, type RecorderRole } from './recorder-leadership.js';
 import { Scheduler, type SchedulerStats } from './scheduler.js';
@@ -95,7 +94,9 @@ export async function startWebhookDispatcher(
       ...(config.WEBHOOK_EXPRESS_HOLD_MS > 0 ? { express: scheduler } : {}),
     });
     const leadership = new RecorderLeadership(
-      new LeaderLock(config.DATABASE_URL, `switchboard:webhook-recorder:${bus.names.streams.events}`),
+      new LeaderLock(config.DATABASE_URL, {
+        name: `switchboard:webhook-recorder:${bus.names.streams.events}`,
+      }),
       recorder,
       logger,
       config.LEADER_RETRY_MS,

@@ -7,6 +7,11 @@ import type postgres from 'postgres';
  */
 const lockClass = 0x726d;
 
+/** The lock as a leader holds it for as long as its session lives (`LeaderLock` of the runtime). */
+export function projectionLockKey(projection: string): { classId: number; name: string } {
+  return { classId: lockClass, name: projection };
+}
+
 export async function tryLockProjection(conn: postgres.ISql, projection: string): Promise<boolean> {
   const [row] = await conn<{ locked: boolean }[]>`
     SELECT pg_try_advisory_lock(${lockClass}, hashtext(${projection})) AS locked`;
