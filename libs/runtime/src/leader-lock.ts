@@ -38,7 +38,7 @@ export class LeaderLock {
       idle_timeout: 0,
       max_lifetime: null,
       onnotice: () => {},
-      connection: { application_name: `leader:${this.name}`.slice(0, 63) },
+      connection: { application_name: `leader:${this.name}` },
     });
     try {
       // The pid comes with the lock, from the same session.
