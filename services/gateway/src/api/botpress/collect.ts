@@ -1,46 +1,22 @@
 import type { Bus } from '@switchboard/bus';
+import type { MessagePostedData, MessageRemovedData, MessagesClearedData } from '@switchboard/contracts';
+import { streams } from '@switchboard/contracts';
+import type { EventStore, RecordedEvent } from '@switchboard/event-store';
 import type { MessageFields } from './views.js';
 
-interface PostedEvent {
-  data: {
-    messageId: string;
-    conversationId: string;
-    clientId: string;
-    sequence: number | string;
-    authorId: string | null;
-    payload: Record<string, unknown>;
-    incomingId?: string | null;
-    sentOn: string;
-  };
-}
-
-export interface ReplyCollector {
-  /** The bot's replies to `messageId`, once the turn ends or `timeoutMs` passes. */
-  until(messageId: string, timeoutMs: number): Promise<MessageFields[]>;
+export interface TurnWatch {
+  /** Resolves when the turn of `messageId` ends or `timeoutMs` passes, whichever comes first. */
+  ended(messageId: string, timeoutMs: number): Promise<void>;
   close(): void;
 }
 
 /**
- * Watches one conversation's `MessagePosted` events as the relay publishes them (a core NATS
- * subscription on the JetStream subject) plus the conversation's `turn` signal. Any gateway replica
- * can serve the collect call: the events and the signal reach every subscriber.
+ * Listens to one conversation's `turn` signal (core NATS), so any gateway replica can serve the
+ * collect call. Start it before posting the message, so a turn ended faster than our post is not missed.
  */
-export function collectReplies(bus: Bus, tenant: string, conversationId: string): ReplyCollector {
-  const replies: PostedEvent['data'][] = [];
+export function watchTurns(bus: Bus, tenant: string, conversationId: string): TurnWatch {
   const endedTurns = new Set<string>();
   let wake: (() => void) | null = null;
-
-  const events = bus.nc.subscribe(bus.names.event(tenant, 'conversation', conversationId, 'MessagePosted'), {
-    callback: (err, msg) => {
-      if (err) return;
-      try {
-        const event = msg.json<PostedEvent>();
-        if (event.data.authorId == null && event.data.incomingId) replies.push(event.data);
-      } catch {
-        // not an event we understand
-      }
-    },
-  });
   const turns = bus.nc.subscribe(bus.names.signal(tenant, conversationId, 'turn'), {
     callback: (err, msg) => {
       if (err) return;
@@ -54,35 +30,85 @@ export function collectReplies(bus: Bus, tenant: string, conversationId: string)
   });
 
   return {
-    async until(messageId, timeoutMs) {
-      if (!endedTurns.has(messageId)) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, timeoutMs);
-          wake = () => {
-            if (endedTurns.has(messageId)) {
-              clearTimeout(timer);
-              resolve();
-            }
-          };
-        });
-      }
-      return replies
-        .filter((r) => r.incomingId === messageId)
-        .sort((a, b) => Number(a.sequence) - Number(b.sequence))
-        .map(
-          (r) =>
-            ({
-              id: r.messageId,
-              conversationId: r.conversationId,
-              authorId: null,
-              payload: r.payload,
-              sentOn: new Date(r.sentOn),
-            }) satisfies MessageFields,
-        );
+    async ended(messageId, timeoutMs) {
+      if (endedTurns.has(messageId)) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        wake = () => {
+          if (endedTurns.has(messageId)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+      });
     },
     close() {
-      events.unsubscribe();
       turns.unsubscribe();
     },
   };
+}
+
+const PAGE = 100;
+
+/**
+ * The bot's replies to `messageId` still present, in conversation order, read from the event store.
+ * The store, not the event stream, because a reply's POST has returned only once its event is
+ * appended: a turn ended after that reply must find it, even when the relay has not published it yet.
+ * Reads backwards from the stream's end and stops at the collected message itself.
+ */
+export async function readReplies(
+  store: EventStore,
+  clientId: string,
+  conversationId: string,
+  messageId: string,
+): Promise<MessageFields[]> {
+  const replies: MessagePostedData[] = [];
+  const removed = new Set<string>();
+  let clearedUpTo = -1;
+  let from: bigint | 'end' = 'end';
+  for (;;) {
+    const page: RecordedEvent[] = await store.readStream(streams.conversation(conversationId), {
+      direction: 'backwards',
+      fromRevision: from,
+      maxCount: PAGE,
+    });
+    for (const event of page) {
+      switch (event.type) {
+        case 'MessagePosted': {
+          const data = event.data as MessagePostedData;
+          if (data.messageId === messageId) return present(replies, removed, clearedUpTo, clientId);
+          if (data.authorId === null && data.incomingId === messageId) replies.push(data);
+          break;
+        }
+        case 'MessageRemoved':
+          removed.add((event.data as MessageRemovedData).messageId);
+          break;
+        case 'MessagesCleared':
+          clearedUpTo = Math.max(clearedUpTo, (event.data as MessagesClearedData).upToSequence);
+          break;
+      }
+    }
+    const last = page.at(-1);
+    if (page.length < PAGE || !last || last.revision === 0n) break;
+    from = last.revision - 1n;
+  }
+  return present(replies, removed, clearedUpTo, clientId);
+}
+
+function present(
+  replies: readonly MessagePostedData[],
+  removed: ReadonlySet<string>,
+  clearedUpTo: number,
+  clientId: string,
+): MessageFields[] {
+  return replies
+    .filter((r) => r.clientId === clientId && !removed.has(r.messageId) && r.sequence > clearedUpTo)
+    .sort((a, b) => a.sequence - b.sequence)
+    .map((r) => ({
+      id: r.messageId,
+      conversationId: r.conversationId,
+      authorId: null,
+      payload: r.payload,
+      sentOn: new Date(r.sentOn),
+    }));
 }

@@ -8,7 +8,7 @@ import {
 } from '@switchboard/read-models';
 import type { FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
-import { collectReplies } from './collect.js';
+import { readReplies, watchTurns } from './collect.js';
 import { HttpError } from './errors.js';
 import type { App, RouteDeps } from './plugin-types.js';
 import { ErrorBody, IdParams, Limit, Message, Payload, Uuid } from './schemas.js';
@@ -156,14 +156,15 @@ export function messageRoutes(app: App, deps: RouteDeps): void {
       }
       if (typing.kind === 'before-message') await signalTyping(clientId, request.body, true);
       const timeoutMs = request.body.timeout ?? COLLECT_DEFAULT_MS;
-      // Listen before posting, so a reply faster than our own read is not missed.
-      const collector = collectReplies(deps.bus, clientId, request.body.conversationId);
+      // Listen before posting, so a turn ended faster than our own post is not missed.
+      const turns = watchTurns(deps.bus, clientId, request.body.conversationId);
       try {
         const message = await post(request, clientId, request.body, true);
-        const replies = await collector.until(message.id, timeoutMs);
+        await turns.ended(message.id, timeoutMs);
+        const replies = await readReplies(deps.store, clientId, request.body.conversationId, message.id);
         return replies.map((reply) => messageView(reply));
       } finally {
-        collector.close();
+        turns.close();
       }
     },
   );
