@@ -13,7 +13,7 @@ export interface GatewayDeps {
   logger: Logger;
   bus: Bus;
   sql: postgres.Sql;
-  /** Read-only use: the admin API replays streams for debugging. */
+  /** Read-only use: the admin API replays streams for debugging; a collect call reads its replies. */
   store: EventStore;
   secrets: SecretBox;
   commands: CommandSender;
