@@ -84,14 +84,14 @@ describe('readReplies', () => {
     const c = conversation();
     const question = c.user('question');
     const other = c.user('another question');
-    for (let i = 0; i < 150; i++) {
+    for (let i = 0; i < 300; i++) {
       c.reply(question, `answer ${i}`);
       c.reply(other, `not this one ${i}`);
     }
     await c.save();
 
     const replies = await readReplies(store, c.clientId, c.conversationId, question);
-    expect(texts(replies)).toEqual(Array.from({ length: 150 }, (_, i) => `answer ${i}`));
+    expect(texts(replies)).toEqual(Array.from({ length: 300 }, (_, i) => `answer ${i}`));
     expect(replies[0]).toMatchObject({ conversationId: c.conversationId, authorId: null });
     expect(replies[0]?.sentOn).toBeInstanceOf(Date);
   });

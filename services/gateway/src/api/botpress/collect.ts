@@ -1,7 +1,8 @@
 import type { Bus } from '@switchboard/bus';
 import type { MessagePostedData, MessageRemovedData, MessagesClearedData } from '@switchboard/contracts';
 import { streams } from '@switchboard/contracts';
-import type { EventStore, RecordedEvent } from '@switchboard/event-store';
+import type { EventStore } from '@switchboard/event-store';
+import { streamEvents } from '@switchboard/replay';
 import type { MessageFields } from './views.js';
 
 export interface TurnWatch {
@@ -48,8 +49,6 @@ export function watchTurns(bus: Bus, tenant: string, conversationId: string): Tu
   };
 }
 
-const PAGE = 100;
-
 /**
  * The bot's replies to `messageId` still present, in conversation order, read from the event store.
  * The store, not the event stream, because a reply's POST has returned only once its event is
@@ -65,32 +64,22 @@ export async function readReplies(
   const replies: MessagePostedData[] = [];
   const removed = new Set<string>();
   let clearedUpTo = -1;
-  let from: bigint | 'end' = 'end';
-  for (;;) {
-    const page: RecordedEvent[] = await store.readStream(streams.conversation(conversationId), {
-      direction: 'backwards',
-      fromRevision: from,
-      maxCount: PAGE,
-    });
-    for (const event of page) {
-      switch (event.type) {
-        case 'MessagePosted': {
-          const data = event.data as MessagePostedData;
-          if (data.messageId === messageId) return present(replies, removed, clearedUpTo, clientId);
-          if (data.authorId === null && data.incomingId === messageId) replies.push(data);
-          break;
-        }
-        case 'MessageRemoved':
-          removed.add((event.data as MessageRemovedData).messageId);
-          break;
-        case 'MessagesCleared':
-          clearedUpTo = Math.max(clearedUpTo, (event.data as MessagesClearedData).upToSequence);
-          break;
+  const newestFirst = streamEvents(store, streams.conversation(conversationId), { direction: 'backwards' });
+  for await (const event of newestFirst) {
+    switch (event.type) {
+      case 'MessagePosted': {
+        const data = event.data as MessagePostedData;
+        if (data.messageId === messageId) return present(replies, removed, clearedUpTo, clientId);
+        if (data.authorId === null && data.incomingId === messageId) replies.push(data);
+        break;
       }
+      case 'MessageRemoved':
+        removed.add((event.data as MessageRemovedData).messageId);
+        break;
+      case 'MessagesCleared':
+        clearedUpTo = Math.max(clearedUpTo, (event.data as MessagesClearedData).upToSequence);
+        break;
     }
-    const last = page.at(-1);
-    if (page.length < PAGE || !last || last.revision === 0n) break;
-    from = last.revision - 1n;
   }
   return present(replies, removed, clearedUpTo, clientId);
 }
